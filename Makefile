@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` (the main job) and `make test` (the test suite).
+# Both create .venv on first use. On the CPU-only development machine, constraints.txt pins the torch
+# CPU wheel that lies on disk; on a GPU machine run `make venv CONSTRAINTS=` to let pip pick the build.
+PY ?= python3
+VENV ?= .venv
+CONSTRAINTS ?= -c constraints.txt
+BIN = $(VENV)/bin
+OUT ?= runs/main
+PYTEST_ARGS ?=
+
+.PHONY: venv run test test-all export clean-nbs bench
+
+$(BIN)/.installed: settings.ini setup.py constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q $(CONSTRAINTS) -e ".[dev]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	$(BIN)/python -m dakd_nb.data demo --out $(OUT)
+
+test: venv
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-all: venv
+	$(BIN)/python -m pytest -q --slow $(PYTEST_ARGS)
+
+export: venv
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+bench: venv
+	$(BIN)/python -m bench.run --out bench/results
