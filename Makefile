@@ -6,9 +6,10 @@ VENV ?= .venv
 CONSTRAINTS ?= -c constraints.txt
 BIN = $(VENV)/bin
 OUT ?= runs/main
+PARAMS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-all export clean-nbs bench
+.PHONY: venv run test test-quick test-all export bench demo
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -19,10 +20,13 @@ $(BIN)/.installed: settings.ini setup.py constraints.txt
 venv: $(BIN)/.installed
 
 run: venv
-	$(BIN)/python -m dakd_nb.data demo --out $(OUT)
+	$(BIN)/papermill nbs/03_train_saross.ipynb $(OUT).ipynb -p output_dir $(OUT) $(PARAMS)
 
 test: venv
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-quick: venv
+	$(BIN)/python -m pytest -q -m "not browser" $(PYTEST_ARGS)
 
 test-all: venv
 	$(BIN)/python -m pytest -q --slow $(PYTEST_ARGS)
@@ -32,3 +36,6 @@ export: venv
 
 bench: venv
 	$(BIN)/python -m bench.run --out bench/results
+
+demo: venv
+	$(BIN)/python -m dakd_nb.data demo --out runs/demo

@@ -7,6 +7,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long test, runs only with --slow")
+    config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium; leave out with -m 'not browser'")
 
 
 def pytest_collection_modifyitems(config, items):
