@@ -78,6 +78,12 @@ def run(device: str | None = None, threads: int | None = None) -> dict:
             r = measure(variant, cfg, dev, dtype, batch, reps, steps)
             out["runs"].append({"setting": name, "variant": variant, "image_size": cfg.image_size, "batch": batch,
                                 "dtype": str(dtype).replace("torch.", ""), "sample_steps": steps, **r})
+    # SAR-JointNet's figures as ratios to the single UNet2DModel measured in the same run
+    by = {(r["setting"], r["variant"]): r for r in out["runs"]}
+    out["ratio_sar_jointnet_to_unet2d"] = {
+        name: {k: by[(name, "sar_jointnet")][k] / by[(name, "ddpm")][k]
+               for k in ("params_m", "train_steps_per_s", "sample_images_per_s", "peak_mb")}
+        for name, *_ in settings}
     return out
 
 

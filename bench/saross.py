@@ -105,6 +105,11 @@ def run(device: str = "auto",  # "auto", "cpu" or "cuda"
     result["caft_extra"] = {"params": m["saross"]["fp32"]["params"] - m["saross_no_caft"]["fp32"]["params"],
                             "gflops_w64_256": round(m["saross"]["gflops_per_forward_w64_256"]
                                                     - m["saross_no_caft"]["gflops_per_forward_w64_256"], 3)}
+    # every figure also as a ratio to the plain UNet measured in the same run (same precision)
+    result["ratio_to_unet"] = {key: {prec: {k: m[key][prec][k] / m["unet"][prec][k]
+                                            for k in ("params", "train_steps_per_s", "infer_images_per_s", "peak_rss_mb")
+                                            if k in m[key][prec] and m["unet"][prec].get(k)}
+                                     for prec in precisions} for key in m if key != "unet"}
     return result
 
 

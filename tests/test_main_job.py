@@ -104,3 +104,12 @@ def test_unwritable_output_fails_before_work(tmp_path):
     res = papermill(tmp_path / "out.ipynb", profile="tiny", output_dir=blocker / "run")
     assert res.returncode != 0
     assert "not writable" in (tmp_path / "out.ipynb").read_text()
+
+
+def test_distillation_into_another_student(tmp_path):
+    "v2's point: DAKD needs nothing of SAROSS-Net; a plain UNet student runs the same pipeline."
+    run = tmp_path / "run"
+    res = papermill(tmp_path / "out.ipynb", profile="tiny", output_dir=run, student="unet", n_real=4, loss_mode="v2")
+    assert res.returncode == 0, res.stderr[-5000:]
+    results = json.loads((run / "results.json").read_text())
+    assert results["params"]["student"] == "unet" and set(results["test"]) == {"baseline", "dakd"}
