@@ -20,6 +20,7 @@ $(BIN)/.installed: settings.ini setup.py constraints.txt
 venv: $(BIN)/.installed
 
 run: venv
+	mkdir -p $(dir $(OUT))
 	$(BIN)/papermill nbs/03_train_saross.ipynb $(OUT).ipynb -p output_dir $(OUT) $(PARAMS)
 
 test: venv
