@@ -14,7 +14,7 @@ def run(sizes=(64, 256),  # scene sides to time
         n=200,            # items per size
         ) -> dict:
     "Items/s of `SynthSAR` (generation + conversion to the model's tensors), per size, one thread."
-    from dakd_nb.data import SynthSAR
+    from dakd_nb.synthsar import SynthSAR
     torch.set_num_threads(1)
     rates = {}
     for size in sizes:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -14,15 +15,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'DakdError', 'DataError', 'ClassSet', 'image_to_model', 'model_to_image',
-           'seed_everything', 'resolve_device', 'atomic_path', 'atomic_dir', 'save_json', 'load_json',
-           'NonFiniteLossError', 'check_output_dir', 'check_finite']
+__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'DakdError', 'DataError', 'ClassSet', 'class_frequencies', 'image_to_model',
+           'model_to_image', 'stack_items', 'seed_everything', 'resolve_device', 'derive_seed', 'atomic_path',
+           'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError',
+           'check_output_dir', 'check_finite', 'plot_pairs']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -90,6 +92,21 @@ BINARY_CLASSES = ClassSet(
     osd_ids=(0, 1),
 )
 
+# %% ../nbs/00_core.ipynb #6de7f699
+def class_frequencies(labels,           # a label map, or an iterable of them (arrays or tensors of class ids)
+                      num_classes: int,  # number of classes
+                      ) -> np.ndarray:   # (num_classes,) fraction of pixels per class
+    "Pixel frequency of each class over one or many label maps."
+    maps = [labels] if isinstance(labels, (np.ndarray, torch.Tensor)) else labels
+    counts = np.zeros(num_classes, np.int64)
+    for lab in maps:
+        lab = np.asarray(lab).ravel()
+        if lab.size and (lab.min() < 0 or lab.max() >= num_classes):
+            raise DakdError(f"class ids must be in [0, {num_classes}), got [{lab.min()}, {lab.max()}]")
+        counts += np.bincount(lab, minlength=num_classes)
+    if counts.sum() == 0: raise DakdError("no pixels to count")
+    return counts / counts.sum()
+
 # %% ../nbs/00_core.ipynb #4c38e993
 def image_to_model(img: np.ndarray | torch.Tensor,  # 8-bit SAR image, (H, W) or (..., H, W)
                    ) -> torch.Tensor:                 # float32 in [-1, 1], same shape
@@ -101,6 +118,15 @@ def model_to_image(x: torch.Tensor,  # model-range image, any shape
                    ) -> np.ndarray:  # uint8, same shape
     "The models' [-1, 1] range back to 8-bit intensities (clipped)."
     return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
+
+# %% ../nbs/00_core.ipynb #4eabccbc
+def stack_items(ds,                         # a data set following the data contract
+                idx: Iterable[int] | None = None,  # which items (all if None)
+                ) -> dict[str, torch.Tensor]:      # "image" (N,1,H,W), "label" (N,H,W) [, "soft" (N,K,H,W)]
+    "Items of a data set stacked into batch tensors, key by key."
+    items = [ds[int(i)] for i in (range(len(ds)) if idx is None else idx)]
+    if not items: raise DakdError(f"no items to stack from {type(ds).__name__}")
+    return {k: torch.stack([it[k] for it in items]) for k in items[0] if k in ("image", "label", "soft")}
 
 # %% ../nbs/00_core.ipynb #00d08b39
 def seed_everything(seed: int,  # the run's seed
@@ -123,6 +149,11 @@ def resolve_device(device: str = "auto",  # "auto", "cpu", "cuda", "cuda:1", "mp
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise DakdError(f"device={device!r} asked for, but torch sees no CUDA device; use device='cpu' or 'auto'")
     return dev
+
+# %% ../nbs/00_core.ipynb #e4c997b7
+def derive_seed(*keys: int) -> int:  # run seed, stream, step, ... (non-negative integers)
+    "A 32-bit seed that depends only on the keys, through NumPy's SeedSequence hashing."
+    return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
 
 # %% ../nbs/00_core.ipynb #c94922d4
 def _umask() -> int:
@@ -187,6 +218,26 @@ def load_json(path: str | os.PathLike) -> Any:
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise DataError(path, f"not valid JSON ({e})") from None
 
+# %% ../nbs/00_core.ipynb #9f0751ee
+def file_sha256(path: str | os.PathLike) -> str:  # a file
+    "SHA-256 of a file's bytes, read in 1 MiB chunks."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)
+    return h.hexdigest()
+
+
+def save_figure(fig,                       # a matplotlib figure
+                path: str | os.PathLike,   # target file; its suffix is the format (png, pdf, svg)
+                dpi: int = 100,
+                ) -> Path:
+    "Write a figure atomically and close it."
+    import matplotlib.pyplot as plt
+    path = Path(path)
+    with atomic_path(path) as tmp: fig.savefig(tmp, format=path.suffix[1:] or "png", dpi=dpi)
+    plt.close(fig)
+    return path
+
 # %% ../nbs/00_core.ipynb #d772666b
 class NonFiniteLossError(DakdError, FloatingPointError):
     "A loss became NaN or Inf; training stops and the last good checkpoint is kept."
@@ -217,3 +268,37 @@ def check_finite(loss: torch.Tensor | float,  # the loss just computed
     if not math.isfinite(value):
         raise NonFiniteLossError(f"{what} is {value} at step {step}: training stopped, the last good "
                                  "checkpoint is kept (lower the learning rate or check the data)")
+
+# %% ../nbs/00_core.ipynb #f7d9a957
+def plot_pairs(sets: dict,              # title -> a data set (data contract) or stacked tensors {"image", "label"[, "soft"]}
+               classes: ClassSet,       # for the colour code and the legend
+               n: int = 6,              # pairs per set, from the start
+               scale: float = 1.6,      # inches per panel
+               ):
+    "Rows of images, colour-coded labels and (for soft labels) max q, one block per set, with a class legend."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+    blocks = []
+    for title, s in sets.items():
+        st = s if isinstance(s, dict) else stack_items(s, range(min(n, len(s))))
+        rows = [("image", st["image"][:n, 0])] + [("label", st["label"][:n])]
+        if "soft" in st: rows.append(("max q", st["soft"][:n].max(1).values))
+        blocks.append((title, rows))
+    n_rows = sum(len(r) for _, r in blocks)
+    fig, axes = plt.subplots(n_rows, n, figsize=(scale * n, scale * n_rows + 0.5), squeeze=False)
+    r = 0
+    for title, rows in blocks:
+        for kind, data in rows:
+            for j in range(n):
+                ax = axes[r, j]; ax.set_axis_off()
+                if j >= len(data): continue
+                if kind == "image": ax.imshow(data[j], cmap="gray", vmin=-1, vmax=1)
+                elif kind == "label": ax.imshow(classes.colorize(np.asarray(data[j])))
+                else: ax.imshow(data[j], cmap="viridis", vmin=0, vmax=1)
+            axes[r, 0].set_title(f"{title}: {kind}" if kind == "image" else kind, loc="left", fontsize=8)
+            r += 1
+    fig.legend(handles=[Patch(facecolor=np.array(p) / 255, edgecolor="0.5", label=name)
+                        for name, p in zip(classes.names, classes.palette)],
+               loc="lower center", ncol=classes.num_classes, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.5 / (scale * n_rows + 0.5), 1, 1))
+    return fig

@@ -17,9 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .core import OSD_CLASSES, ClassSet, DakdError, model_to_image
-from .data import overlay_labels
-from .jointnet import (SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler,
-                              modality_snr, sampling_scheduler, snr_balance_factor, soft_labels)
+from .readers import overlay_labels
+from .jointnet import SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler, modality_snr, sampling_scheduler, snr_balance_factor, soft_labels
 
 # %% auto #0
 __all__ = ['Panel', 'panels_png', 'gray', 'explorer', 'class_presence', 'dataset_view', 'browse_dataset', 'forward_noising',

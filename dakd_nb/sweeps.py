@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 from tqdm.auto import tqdm
 
-from .core import DakdError, DataError, atomic_path, check_output_dir, load_json, save_json
+from .core import DakdError, DataError, atomic_path, check_output_dir, load_json, save_figure, save_json
 
 # %% auto #0
 __all__ = ['SWEEP_KEYS', 'RESERVED', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters', 'run_config',
@@ -533,7 +533,7 @@ def write_report(out_dir: str | Path,  # a sweep's output folder
     if not any(r["metrics"] for r in rows): return written
     for name, plot in (("miou.png", plot_metric), ("per_class_iou.png", plot_per_class)):
         fig = plot(rows)
-        with atomic_path(out_dir / name) as tmp: fig.savefig(tmp, format="png", dpi=110)
+        save_figure(fig, out_dir / name, dpi=110)
         plt.close(fig)
         written[name] = out_dir / name
     return written

@@ -11,8 +11,8 @@ import torch
 from PIL import Image
 
 from dakd_nb.core import BINARY_CLASSES, OSD_CLASSES, DakdError, DataError
-from dakd_nb.data import (INPEDataset, OSDDataset, RefinedSOSDataset, SOSDataset, load_manifest, value_ids,
-                          verify, verify_cli)
+from dakd_nb.readers import INPEDataset, OSDDataset, RefinedSOSDataset, SOSDataset
+from dakd_nb.manifest import load_manifest, value_ids, verify, verify_cli
 
 sys.path.insert(0, str(Path(__file__).parent))
 import fixtures  # noqa: E402
@@ -194,7 +194,7 @@ def test_console_script_runs_without_dev_tools(tmp_path):
     "`python -c verify_cli` in a fresh process: exit status 1 on problems, and no nbdev/fastcore/execnb imported."
     fixtures.write_inpe(tmp_path)
     (tmp_path / "splits" / "val.csv").unlink()
-    code = ("import sys; from dakd_nb.data import verify_cli; rc = verify_cli(sys.argv[1:]);"
+    code = ("import sys; from dakd_nb.manifest import verify_cli; rc = verify_cli(sys.argv[1:]);"
             "bad = sorted({m.split('.')[0] for m in sys.modules} & {'nbdev', 'fastcore', 'execnb'});"
             "print('DEVTOOLS', bad); sys.exit(rc)")
     res = subprocess.run([sys.executable, "-c", code, "inpe", str(tmp_path), "--loose"], cwd=ROOT,

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from dakd_nb.core import OSD_CLASSES, DataError
-from dakd_nb.jointnet import (AugmentationSet, JointNetConfig, SARJointNetPipeline, build_jointnet, build_scheduler,
-                              write_augmentation_set)
+from dakd_nb.augmentation import AugmentationSet, write_augmentation_set
+from dakd_nb.train_jointnet import JointNetConfig, build_jointnet, build_scheduler
+from dakd_nb.jointnet import SARJointNetPipeline
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ import nbformat
 import pytest
 
 from dakd_nb.core import DataError, load_json
-from dakd_nb.sweeps import (Sweep, check_parameters, collect_results, load_sweep, main, run_sweep,
-                            summarize)
+from dakd_nb.sweeps import Sweep, check_parameters, collect_results, load_sweep, main, run_sweep, summarize
 from dakd_nb import sweeps as sweeps_mod
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,26 +7,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .core import DakdError, atomic_path, check_output_dir, load_json, save_json, seed_everything
-from .data import DATASETS, build_splits
-from .distill import DistillConfig, evaluate, plot_confusion, train_segmenter
-from .jointnet import (AugmentationSet, JointNetConfig, SARJointNetPipeline, generation_quality,
-                              train_jointnet, write_augmentation_set)
+from .core import DakdError, save_json
+from .data import DATASETS
+from .distill import DistillConfig, train_segmenter
+from .metrics import evaluate
+from .augmentation import AugmentationSet, write_augmentation_set
+from .train_jointnet import JointNetConfig, train_jointnet
+from .jointnet import SARJointNetPipeline
 from .saross import build_segmenter
 
 # %% auto #0
-__all__ = ['PROFILES', 'MainJobParams', 'jointnet_config', 'get_generator', 'get_augmentation_set', 'plot_pairs', 'student_runs',
-           'train_students', 'stack_items', 'test_metrics', 'plot_predictions', 'write_results']
+__all__ = ['PROFILES', 'MainJobParams', 'jointnet_config', 'get_generator', 'get_augmentation_set', 'student_runs',
+           'train_students', 'test_metrics', 'plot_predictions', 'write_results']
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 PROFILES = {
@@ -126,24 +125,6 @@ def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path)
                                   shard_size=max(16, min(256, p.n_generated)))
     return AugmentationSet(path)
 
-# %% ../nbs/03_train_saross.ipynb #c8b17c2d
-def plot_pairs(datasets: dict[str, Dataset],  # title -> data set (data contract)
-               classes,                        # ClassSet for the colour code
-               n: int = 6,                     # pairs per data set
-               ) -> plt.Figure:
-    "Rows of images and colour-coded labels, one pair of rows per data set."
-    fig, axes = plt.subplots(2 * len(datasets), n, figsize=(1.6 * n, 3.4 * len(datasets)), squeeze=False)
-    for r, (title, ds) in enumerate(datasets.items()):
-        for j in range(n):
-            for ax in axes[2 * r:2 * r + 2, j]: ax.set_axis_off()
-            if j >= len(ds): continue
-            item = ds[j]
-            axes[2 * r, j].imshow(item["image"][0], cmap="gray", vmin=-1, vmax=1)
-            axes[2 * r + 1, j].imshow(classes.colorize(item["label"].numpy()))
-        axes[2 * r, 0].set_title(title, loc="left", fontsize=9)
-    fig.tight_layout()
-    return fig
-
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
     "The baseline's and DAKD's training configs (same steps, same seed)."
@@ -169,14 +150,6 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
                                  generated_set=augmentation if name == "dakd" else None)
         students[name] = (model, result)
     return students
-
-# %% ../nbs/03_train_saross.ipynb #e0bec5a2
-def stack_items(ds: Dataset,          # data contract items
-                n: int | None = None, # the first n (all if None)
-                ) -> dict[str, torch.Tensor]:
-    "A data set's first n items as stacked 'image' (N,1,H,W) and 'label' (N,H,W) tensors."
-    items = [ds[i] for i in range(len(ds) if n is None else min(n, len(ds)))]
-    return {k: torch.stack([it[k] for it in items]) for k in ("image", "label")}
 
 # %% ../nbs/03_train_saross.ipynb #2a09da22
 def test_metrics(students: dict, test_set: Dataset) -> dict:
