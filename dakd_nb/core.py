@@ -21,14 +21,18 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'DakdError', 'DataError', 'ClassSet', 'class_frequencies', 'image_to_model',
-           'model_to_image', 'stack_items', 'seed_everything', 'resolve_device', 'derive_seed', 'atomic_path',
-           'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError',
+__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet', 'class_frequencies',
+           'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device', 'derive_seed',
+           'atomic_path', 'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError',
            'check_output_dir', 'check_finite', 'plot_pairs']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
     "Base class of the package's own errors: a message a researcher can act on."
+
+
+class ArgumentError(DakdError, ValueError):
+    "A bad argument or parameter; the message names it and says what is allowed."
 
 
 class DataError(DakdError, ValueError):
@@ -56,7 +60,7 @@ class ClassSet:
         "Colour-code a label map with this set's palette."
         label = np.asarray(label)
         if label.size and (label.min() < 0 or label.max() >= self.num_classes):
-            raise ValueError(f"label ids must be in [0, {self.num_classes}), got [{label.min()}, {label.max()}]")
+            raise ArgumentError(f"label ids must be in [0, {self.num_classes}), got [{label.min()}, {label.max()}]")
         return np.asarray(self.palette, dtype=np.uint8)[label]
 
     def decode_colors(self,

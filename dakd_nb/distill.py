@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import (ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, load_json, resolve_device, save_figure, save_json, seed_everything)
+from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, load_json, resolve_device, save_figure, save_json, seed_everything)
 from .metrics import SegMetrics, _classes_of, _run_metrics
 
 # %% auto #0
@@ -34,7 +34,7 @@ def _reduce(per_pixel: Tensor, reduction: str) -> Tensor:
     if reduction == "none": return per_pixel
     if reduction == "sample": return per_pixel.flatten(1).mean(1)
     if reduction == "mean": return per_pixel.mean()
-    raise ValueError(f"reduction must be 'none', 'sample' or 'mean', got {reduction!r}")
+    raise ArgumentError(f"reduction must be 'none', 'sample' or 'mean', got {reduction!r}")
 
 
 def hard_label_ce(logits: Tensor,          # student logits, (B, K, H, W)
@@ -60,8 +60,8 @@ class SoftLabelKDLoss(nn.Module):
                  form: str = "soft_ce",     # "soft_ce": −τ² Σ q_τ log softmax(z/τ); "kl": τ² KL(q_τ ‖ softmax(z/τ))
                  ):
         super().__init__()
-        if form not in ("soft_ce", "kl"): raise ValueError(f"form must be 'soft_ce' or 'kl', got {form!r}")
-        if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
+        if form not in ("soft_ce", "kl"): raise ArgumentError(f"form must be 'soft_ce' or 'kl', got {form!r}")
+        if not temperature > 0: raise ArgumentError(f"temperature must be > 0, got {temperature}")
         self.temperature, self.form = float(temperature), form
 
     def forward(self,
@@ -106,7 +106,7 @@ class DAKDLoss(nn.Module):
                  kd_form: str = "soft_ce",   # "soft_ce" or "kl" (see SoftLabelKDLoss)
                  ):
         super().__init__()
-        if loss_mode not in ("v1", "v2"): raise ValueError(f"loss_mode must be 'v1' or 'v2', got {loss_mode!r}")
+        if loss_mode not in ("v1", "v2"): raise ArgumentError(f"loss_mode must be 'v1' or 'v2', got {loss_mode!r}")
         self.loss_mode, self.ce_weight, self.kd_weight, self.dice_weight = loss_mode, ce_weight, kd_weight, dice_weight
         self.kd = SoftLabelKDLoss(temperature, kd_form)
 
@@ -135,7 +135,7 @@ class DistillSource(Dataset):
                  n: int | None = None,           # use the first n items only; None: all
                  ):
         if generated_labels not in ("soft", "hard"):
-            raise ValueError(f"generated_labels must be 'soft' or 'hard', got {generated_labels!r}")
+            raise ArgumentError(f"generated_labels must be 'soft' or 'hard', got {generated_labels!r}")
         self.dataset, self.num_classes, self.is_generated = dataset, num_classes, is_generated
         self.generated_labels, self.n = generated_labels, len(dataset) if n is None else n
         self.source = getattr(dataset, "path", None) or getattr(dataset, "root", None) or type(dataset).__name__

@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from .core import BINARY_CLASSES, OSD_CLASSES, ClassSet, DataError, image_to_model
+from .core import ArgumentError, BINARY_CLASSES, ClassSet, DataError, OSD_CLASSES, image_to_model
 
 # %% auto #0
 __all__ = ['SOS_FOLDERS', 'open_image', 'read_image', 'read_label_values', 'read_color_mask', 'map_label_values', 'pair_files',
@@ -45,7 +45,7 @@ def read_image(path: str | Path,     # SAR image file (JPEG or PNG)
         raise DataError(path, f"image mode {im.mode!r}: expected 8-bit grey 'L' or 'RGB'")
     if channel == "luma": return np.array(im.convert("L"))
     if channel == "first": return np.asarray(im)[..., 0].copy()
-    raise ValueError(f"channel must be 'luma' or 'first', got {channel!r}")
+    raise ArgumentError(f"channel must be 'luma' or 'first', got {channel!r}")
 
 # %% ../nbs/01a_readers.ipynb #fe2604c5
 def read_label_values(path: str | Path,  # a value mask (class ids or 0/255)
@@ -97,7 +97,7 @@ def pair_files(image_dir: Path,     # folder of images
     missing = [f"{d}: folder missing" for d in dict.fromkeys([image_dir, label_dir]) if not d.is_dir()]
     if missing: return [], missing
     if image_dir == label_dir and image_suffix == label_suffix:
-        raise ValueError("images and labels in one folder need different suffixes")
+        raise ArgumentError("images and labels in one folder need different suffixes")
     images, labels, problems = {}, {}, []
     roles = [(image_dir, image_suffix, images), (label_dir, label_suffix, labels)]
     for folder in dict.fromkeys([image_dir, label_dir]):
@@ -186,7 +186,7 @@ class OSDDataset(PairedSegmentationDataset):
                  check_agreement: bool = False, # also read the other label folder; both must agree
                  **kwargs,                      # PairedSegmentationDataset options (channel, transform, check, ...)
                  ):
-        if labels not in ("1d", "rgb"): raise ValueError(f"labels must be '1d' or 'rgb', got {labels!r}")
+        if labels not in ("1d", "rgb"): raise ArgumentError(f"labels must be '1d' or 'rgb', got {labels!r}")
         root = existing_root(root)
         self.labels, self.check_agreement = labels, check_agreement
         folder = {"1d": "labels_1D", "rgb": "labels"}
@@ -233,9 +233,9 @@ class SOSDataset(PairedSegmentationDataset):
                  mask_suffix: str = "_mask.png",     # mask names end with this
                  **kwargs,                           # PairedSegmentationDataset options (threshold, channel, ...)
                  ):
-        if subset not in ("palsar", "sentinel"): raise ValueError(f"subset must be 'palsar' or 'sentinel', got {subset!r}")
+        if subset not in ("palsar", "sentinel"): raise ArgumentError(f"subset must be 'palsar' or 'sentinel', got {subset!r}")
         root, folders = existing_root(root), folders or SOS_FOLDERS
-        if split not in folders: raise ValueError(f"split must be one of {list(folders)}, got {split!r}")
+        if split not in folders: raise ArgumentError(f"split must be one of {list(folders)}, got {split!r}")
         image_dir, mask_dir = (root / t.format(split=split, subset=subset) for t in folders[split])
         files, problems = pair_files(image_dir, mask_dir, image_suffix, mask_suffix)
         super().__init__(files, problems, image_dir, **kwargs)
@@ -251,7 +251,7 @@ class RefinedSOSDataset(PairedSegmentationDataset):
                  subset: str | None = None,   # "palsar", "sentinel" or None for both
                  **kwargs,                    # PairedSegmentationDataset options (threshold, channel, ...)
                  ):
-        if subset not in (None, "palsar", "sentinel"): raise ValueError(f"subset must be None, 'palsar' or 'sentinel', got {subset!r}")
+        if subset not in (None, "palsar", "sentinel"): raise ArgumentError(f"subset must be None, 'palsar' or 'sentinel', got {subset!r}")
         root = existing_root(root)
         files, problems = pair_files(root / "images" / split, root / "masks" / split, ".png", ".png")
         def sensor(p: Path) -> str | None:

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .core import OSD_CLASSES, image_to_model
+from .core import ArgumentError, OSD_CLASSES, image_to_model
 
 # %% auto #0
 __all__ = ['OSD_PIXEL_COUNTS', 'OSD_PIXEL_FREQ', 'SynthSARConfig', 'intensity_to_uint8', 'synth_scene', 'SynthSAR', 'measure_enl']
@@ -56,13 +56,13 @@ class SynthSARConfig:
     def __post_init__(self):
         f = self.class_freq
         if len(f) != OSD_CLASSES.num_classes or min(f) < 0 or abs(sum(f) - 1) > 1e-3:
-            raise ValueError(f"class_freq must be {OSD_CLASSES.num_classes} non-negative fractions summing to 1, got {f}")
-        if self.size < 16: raise ValueError(f"size must be at least 16 pixels, got {self.size}")
-        if self.enl <= 0: raise ValueError(f"enl must be positive, got {self.enl}")
+            raise ArgumentError(f"class_freq must be {OSD_CLASSES.num_classes} non-negative fractions summing to 1, got {f}")
+        if self.size < 16: raise ArgumentError(f"size must be at least 16 pixels, got {self.size}")
+        if self.enl <= 0: raise ArgumentError(f"enl must be positive, got {self.enl}")
         for cls, p in ((1, self.oil_presence), (2, self.lookalike_presence), (4, self.land_presence)):
-            if not 0 <= p <= 1: raise ValueError(f"{OSD_CLASSES.names[cls]} presence must be in [0, 1], got {p}")
+            if not 0 <= p <= 1: raise ArgumentError(f"{OSD_CLASSES.names[cls]} presence must be in [0, 1], got {p}")
             if f[cls] > 0 and 1.5 * f[cls] / max(p, 1e-12) > 0.45:
-                raise ValueError(f"{OSD_CLASSES.names[cls]}: frequency {f[cls]:.3g} needs areas above 45% of a "
+                raise ArgumentError(f"{OSD_CLASSES.names[cls]}: frequency {f[cls]:.3g} needs areas above 45% of a "
                                  f"scene at presence {p}; raise the presence")
 
 # %% ../nbs/01c_synthsar.ipynb #67ef38e0
@@ -282,7 +282,7 @@ class SynthSAR(torch.utils.data.Dataset):
                  ):
         config = config or SynthSARConfig()
         if size is not None: config = replace(config, size=size)
-        if n < 0 or seed < 0: raise ValueError(f"n and seed must be non-negative, got n={n}, seed={seed}")
+        if n < 0 or seed < 0: raise ArgumentError(f"n and seed must be non-negative, got n={n}, seed={seed}")
         self.n, self.seed, self.config, self.transform = n, seed, config, transform
 
     def __len__(self) -> int: return self.n
@@ -304,5 +304,5 @@ def measure_enl(intensity: np.ndarray,         # linear intensity (not dB, not 8
     "Equivalent number of looks of a homogeneous region."
     x = np.asarray(intensity, np.float64)
     x = x[np.asarray(mask, bool)] if mask is not None else x.ravel()
-    if x.size < 2: raise ValueError(f"need at least 2 pixels to measure the ENL, got {x.size}")
+    if x.size < 2: raise ArgumentError(f"need at least 2 pixels to measure the ENL, got {x.size}")
     return float(x.mean() ** 2 / x.var())
