@@ -23,6 +23,7 @@ setuptools.setup(
     include_package_data=True,
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},
-    entry_points={"console_scripts": ["dakd-verify=dakd_nb.manifest:verify_cli", "dakd-demo=dakd_nb.data:demo_cli"]},
+    entry_points={"console_scripts": ["dakd-verify=dakd_nb.manifest:verify_cli", "dakd-demo=dakd_nb.data:demo_cli",
+                                        "dakd-realism=dakd_nb.realism:realism_cli"]},
     zip_safe=False,
 )

@@ -21,10 +21,10 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet', 'class_frequencies',
-           'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device', 'derive_seed',
-           'atomic_path', 'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError',
-           'check_output_dir', 'check_finite', 'plot_pairs']
+__all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'PROFILES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet',
+           'class_frequencies', 'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device',
+           'derive_seed', 'atomic_path', 'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure',
+           'NonFiniteLossError', 'check_output_dir', 'check_finite', 'plot_pairs', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -306,3 +306,35 @@ def plot_pairs(sets: dict,              # title -> a data set (data contract) or
                loc="lower center", ncol=classes.num_classes, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.5 / (scale * n_rows + 0.5), 1, 1))
     return fig
+
+# %% ../nbs/00_core.ipynb #786763c0
+_TWO_LEVELS = dict(block_out_channels=(16, 32), down_block_types=("DownBlock2D", "AttnDownBlock2D"),
+                   up_block_types=("AttnUpBlock2D", "UpBlock2D"))
+_PAPER_UNET = dict(block_out_channels=(64, 128, 128, 256, 256), down_block_types=("DownBlock2D",) * 4 + ("AttnDownBlock2D",),
+                   up_block_types=("AttnUpBlock2D",) + ("UpBlock2D",) * 4, layers_per_block=2, norm_num_groups=32,
+                   attention_head_dim=64)
+PROFILES = {
+    "tiny": {"data": dict(size=32, n_real=8, n_val=4, n_test=8),
+             "generator": dict(image_size=32, **_TWO_LEVELS, steps=4, batch_size=4, checkpoint_every=2, sample_every=0,
+                               sample_steps=4),
+             "student": dict(epochs=2, batch_size=8, lr=1e-3),
+             "segmenter": dict(width=8)},
+    "cpu-quick": {"data": dict(size=32, n_real=64, n_val=32, n_test=64),
+                  "generator": dict(image_size=32, steps=300, batch_size=16, lr=5e-4, sample_steps=20),
+                  "student": dict(epochs=12, batch_size=8, lr=1e-3),
+                  "segmenter": dict(width=16)},
+    "paper": {"data": dict(size=256, n_real=1000, n_val=100, n_test=110),
+              "generator": dict(image_size=256, **_PAPER_UNET, steps=150_000, batch_size=32, lr=1e-4, warmup_steps=1000,
+                                ema_decay=0.9999, mixed_precision="bf16", num_workers=4, checkpoint_every=5000,
+                                sample_every=5000, sample_steps=100),
+              "student": dict(epochs=150, batch_size=16, lr=1e-4, num_workers=4, mixed_precision="bf16"),
+              "segmenter": dict(width=64)},
+}
+
+
+def profile_part(profile: str,  # a name in PROFILES
+                 part: str,     # "data", "generator", "student" or "segmenter"
+                 ) -> dict:     # a copy, safe to change
+    "One part of a profile, with a clear error for an unknown profile."
+    if profile not in PROFILES: raise ArgumentError(f"unknown profile {profile!r}; use one of {list(PROFILES)}")
+    return dict(PROFILES[profile][part])

@@ -21,11 +21,11 @@ from torch import Tensor, nn
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, load_json, resolve_device, save_figure, save_json, seed_everything)
+from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, load_json, profile_part, resolve_device, save_figure, save_json, seed_everything)
 from .metrics import SegMetrics, _classes_of, _run_metrics
 
 # %% auto #0
-__all__ = ['PROFILES', 'hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'DistillSource',
+__all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'DistillSource',
            'mix_real_generated', 'DistillConfig', 'TrainResult', 'plot_history', 'train_segmenter']
 
 # %% ../nbs/02g_distill.ipynb #667784f4
@@ -185,11 +185,6 @@ def mix_real_generated(real: Dataset,                      # real pairs D
     return ConcatDataset(parts)
 
 # %% ../nbs/02g_distill.ipynb #2fc13aca
-PROFILES = {
-    "cpu-quick": dict(epochs=15, batch_size=8, lr=1e-3, num_workers=0, mixed_precision="no"),
-    "paper": dict(epochs=150, batch_size=16, lr=1e-4, num_workers=4, mixed_precision="bf16"),
-}
-
 _CHOICES = {"loss_mode": ("v1", "v2"), "kd_form": ("soft_ce", "kl"), "generated_labels": ("soft", "hard"),
             "schedule": ("poly", "cosine", "constant"), "mixed_precision": ("no", "fp16", "bf16"),
             "device": ("auto", "cpu", "cuda")}
@@ -209,7 +204,7 @@ class DistillConfig:
     kd_form: str = "soft_ce"           # "soft_ce" (notes' default) or "kl" (Hinton, τ²-scaled)
     generated_labels: str = "soft"     # "soft": q; "hard": one-hot(argmax q), the HL ablation
     n_generated: int | None = None     # generated items used; None: all, 0: real data only
-    epochs: int = 15                   # passes over D ∪ D^a
+    epochs: int = 12                   # passes over D ∪ D^a
     batch_size: int = 8                # per device
     lr: float = 1e-3                   # AdamW peak learning rate
     weight_decay: float = 1e-4         # AdamW weight decay
@@ -224,21 +219,20 @@ class DistillConfig:
         for name, allowed in _CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise DakdError(f"DistillConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
-        if self.profile not in PROFILES: raise DakdError(f"unknown profile {self.profile!r}; known: {list(PROFILES)}")
+        profile_part(self.profile, "student")  # a known profile
         if not self.temperature > 0: raise DakdError(f"temperature must be > 0, got {self.temperature}")
         if self.epochs < 1 or self.batch_size < 1: raise DakdError("epochs and batch_size must be at least 1")
         if self.n_generated is not None and self.n_generated < 0: raise DakdError("n_generated must be >= 0")
 
     @classmethod
     def for_profile(cls,
-                    profile: str = "cpu-quick",  # "cpu-quick" or "paper"
+                    profile: str = "cpu-quick",  # a name in core.PROFILES
                     **overrides,                 # any field, overriding the profile's default
                     ) -> DistillConfig:
         "The profile's defaults, with explicit values taking precedence."
-        if profile not in PROFILES: raise DakdError(f"unknown profile {profile!r}; known: {list(PROFILES)}")
         unknown = set(overrides) - {f.name for f in fields(cls)}
         if unknown: raise DakdError(f"unknown DistillConfig fields: {sorted(unknown)}")
-        return cls(**{**PROFILES[profile], "profile": profile, **overrides})
+        return cls(**{**profile_part(profile, "student"), "profile": profile, **overrides})
 
     @property
     def effective_dice_weight(self) -> float:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import torch
 from torch.utils.data import Dataset
 
-from .core import DakdError, save_json
+from .core import DakdError, PROFILES, profile_part, save_json
 from .data import DATASETS
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
@@ -24,18 +24,10 @@ from .jointnet import SARJointNetPipeline
 from .saross import build_segmenter
 
 # %% auto #0
-__all__ = ['PROFILES', 'MainJobParams', 'jointnet_config', 'get_generator', 'get_augmentation_set', 'student_runs',
-           'train_students', 'test_metrics', 'plot_predictions', 'write_results']
+__all__ = ['MainJobParams', 'jointnet_config', 'get_generator', 'get_augmentation_set', 'student_runs', 'train_students',
+           'test_metrics', 'plot_predictions', 'write_results']
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
-PROFILES = {
-    "tiny": dict(size=32, n_real=8, n_val=4, n_test=8, epochs=2, batch_size=8, width=8, jointnet_steps=4,
-                 jointnet_channels=(16, 32), sample_steps=4),
-    "cpu-quick": dict(size=32, n_real=64, n_val=32, n_test=64, epochs=12, batch_size=8, width=16,
-                      jointnet_steps=300, jointnet_channels=(32, 64, 64), sample_steps=20),
-    "paper": dict(size=256, n_real=1000, n_val=100, n_test=110, epochs=150, batch_size=16, width=64,
-                  jointnet_steps=150_000, jointnet_channels=None, sample_steps=100),
-}
 _CHOICES = {"profile": tuple(PROFILES), "dataset": DATASETS, "generator": ("sar_jointnet", "jointnet", "ddpm"),
             "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda")}
 
@@ -48,17 +40,17 @@ class MainJobParams:
     data_root: str = ""
     jointnet_path: str = ""
     generator: str = "sar_jointnet"
-    n_real: int = -1
-    n_generated: int = -1
-    balance_factor: float = -1.0
+    n_real: int | None = None
+    n_generated: int | None = None
+    balance_factor: float | None = None
     kd_weight: float = 1.0
     temperature: float = 1.0
     student: str = "saross"
     use_caft: bool = True
     loss_mode: str = "v1"
     generated_labels: str = "soft"
-    epochs: int = -1
-    batch_size: int = -1
+    epochs: int | None = None
+    batch_size: int | None = None
     seed: int = 0
     inception_path: str = ""
     device: str = "auto"
@@ -66,22 +58,22 @@ class MainJobParams:
 
     @classmethod
     def resolve(cls, **params) -> MainJobParams:
-        "Check every parameter (naming the bad one) and fill `-1`s from the profile."
+        "Check every parameter (naming the bad one) and fill the `None`s from the profile."
         unknown = set(params) - {f.name for f in dataclasses.fields(cls)}
         if unknown: raise DakdError(f"unknown parameter(s) {sorted(unknown)}")
         p = cls(**params)
         for name, allowed in _CHOICES.items():
             if getattr(p, name) not in allowed:
                 raise DakdError(f"parameter {name}={getattr(p, name)!r} is not one of {list(allowed)}")
-        prof = PROFILES[p.profile]
+        defaults = {**profile_part(p.profile, "data"), **profile_part(p.profile, "student")}
         for name in ("n_real", "epochs", "batch_size"):
             value = getattr(p, name)
-            if value == -1: setattr(p, name, prof[name])
-            elif value < 1: raise DakdError(f"parameter {name}={value} must be at least 1 (or -1 for the profile's default)")
-        if p.n_generated == -1: p.n_generated = 4 * p.n_real
-        elif p.n_generated < 0: raise DakdError(f"parameter n_generated={p.n_generated} must be >= 0 (or -1 for 4x n_real)")
-        if p.balance_factor != -1 and not p.balance_factor > 0:
-            raise DakdError(f"parameter balance_factor={p.balance_factor} must be > 0 (or -1 to compute it from the data)")
+            if value is None: setattr(p, name, defaults[name])
+            elif value < 1: raise DakdError(f"parameter {name}={value} must be at least 1 (or None for the profile's default)")
+        if p.n_generated is None: p.n_generated = 4 * p.n_real
+        elif p.n_generated < 0: raise DakdError(f"parameter n_generated={p.n_generated} must be >= 0 (or None for 4x n_real)")
+        if p.balance_factor is not None and not p.balance_factor > 0:
+            raise DakdError(f"parameter balance_factor={p.balance_factor} must be > 0 (or None to compute it from the data)")
         if not p.temperature > 0: raise DakdError(f"parameter temperature={p.temperature} must be > 0")
         if p.kd_weight < 0: raise DakdError(f"parameter kd_weight={p.kd_weight} must be >= 0")
         if p.dataset != "synthsar" and not Path(p.data_root or "/nonexistent").expanduser().is_dir():
@@ -93,22 +85,14 @@ class MainJobParams:
         return p
 
     @property
-    def sizes(self) -> dict: return PROFILES[self.profile]
+    def sizes(self) -> dict: return profile_part(self.profile, "data")
 
 # %% ../nbs/03_train_saross.ipynb #7a9e5ef0
 def jointnet_config(p: MainJobParams) -> JointNetConfig:
     "The generator's training config for these parameters."
-    prof = p.sizes
-    base = "paper" if p.profile == "paper" else "cpu-quick"
-    over = dict(variant=p.generator, image_size=prof["size"], steps=prof["jointnet_steps"], seed=p.seed,
-                device="cpu" if p.device == "cpu" else "auto", sample_steps=prof["sample_steps"])
-    if prof["jointnet_channels"]:
-        ch = prof["jointnet_channels"]
-        over.update(block_out_channels=ch, down_block_types=("DownBlock2D",) * (len(ch) - 1) + ("AttnDownBlock2D",),
-                    up_block_types=("AttnUpBlock2D",) + ("UpBlock2D",) * (len(ch) - 1))
-    if p.profile == "tiny": over.update(checkpoint_every=2, sample_every=0, batch_size=4)
-    if p.balance_factor != -1: over["balance_factor"] = p.balance_factor
-    return JointNetConfig.for_profile(base, **over)
+    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto")
+    if p.balance_factor is not None: over["balance_factor"] = p.balance_factor
+    return JointNetConfig.for_profile(p.profile, **over)
 
 
 def get_generator(p: MainJobParams, train_set: Dataset, out: Path) -> SARJointNetPipeline:
@@ -121,20 +105,19 @@ def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path)
     "Generate (or resume, or read back) the augmentation set; None when n_generated is 0."
     if p.n_generated == 0: return None
     path = write_augmentation_set(pipe, p.n_generated, out / "augmentation", sampler="ddim",
-                                  steps=p.sizes["sample_steps"], seed=p.seed, tau=1.0,
+                                  steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=1.0,
                                   shard_size=max(16, min(256, p.n_generated)))
     return AugmentationSet(path)
 
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
     "The baseline's and DAKD's training configs (same steps, same seed)."
-    base = "paper" if p.profile == "paper" else "cpu-quick"
     common = dict(loss_mode=p.loss_mode, kd_weight=p.kd_weight, temperature=p.temperature,
                   generated_labels=p.generated_labels, batch_size=p.batch_size, seed=p.seed,
                   device="cpu" if p.device == "cpu" else "auto")
     baseline_epochs = math.ceil(p.epochs * (n_train + n_gen) / n_train)
-    runs = {"baseline": DistillConfig.for_profile(base, epochs=baseline_epochs, n_generated=0, **common)}
-    if n_gen: runs["dakd"] = DistillConfig.for_profile(base, epochs=p.epochs, n_generated=n_gen, **common)
+    runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=baseline_epochs, n_generated=0, **common)}
+    if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
     return runs
 
 
@@ -145,7 +128,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
     for name, config in student_runs(p, len(splits["train"]), n_gen).items():
         torch.manual_seed(p.seed)  # the same initial weights for every student
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
-                                width=p.sizes["width"], use_caft=p.use_caft)
+                                use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
         result = train_segmenter(model, splits["train"], splits["val"], config, out / f"student_{name}",
                                  generated_set=augmentation if name == "dakd" else None)
         students[name] = (model, result)

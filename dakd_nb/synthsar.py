@@ -14,37 +14,63 @@ import torch
 from .core import ArgumentError, OSD_CLASSES, image_to_model
 
 # %% auto #0
-__all__ = ['OSD_PIXEL_COUNTS', 'OSD_PIXEL_FREQ', 'SynthSARConfig', 'intensity_to_uint8', 'synth_scene', 'SynthSAR', 'measure_enl']
+__all__ = ['OSD_PIXEL_COUNTS', 'OSD_PIXEL_FREQ', 'SynthSARConfig', 'intensity_to_uint8', 'simulate_scene', 'synth_scene',
+           'SynthSAR', 'measure_enl']
 
-# %% ../nbs/01c_synthsar.ipynb #39b1bb91
+# %% ../nbs/01c_synthsar.ipynb #d56ea617
 OSD_PIXEL_COUNTS = (797.7e6, 9.1e6, 50.4e6, 0.3e6, 45.7e6)  # sea, oil, look-alike, ship, land (Krestenitis 2019)
 OSD_PIXEL_FREQ = tuple(c / sum(OSD_PIXEL_COUNTS) for c in OSD_PIXEL_COUNTS)
 
-# %% ../nbs/01c_synthsar.ipynb #fe446ef6
+# %% ../nbs/01c_synthsar.ipynb #e05d1e6c
 @dataclass(frozen=True)
 class SynthSARConfig:
     "Physical and statistical knobs of a SynthSAR scene (lengths are fractions of the scene side)."
     size: int = 64                          # scene side in pixels
-    enl: float = 4.0                        # looks L: clutter intensity × Gamma(L, 1/L), so ENL = L
+    enl: float = 4.4                        # looks L: clutter × Gamma(L, 1/L), so ENL = L (S-1 IW GRDH ≈ 4.4)
     class_freq: tuple[float, ...] = OSD_PIXEL_FREQ  # target pixel fraction of sea, oil, look-alike, ship, land
     oil_presence: float = 0.35              # fraction of scenes with an oil spill
     lookalike_presence: float = 0.6         # fraction of scenes with a look-alike
     land_presence: float = 0.25             # fraction of scenes with land
     ship_trail_prob: float = 0.5            # fraction of spills trailing from their ship
     biogenic_prob: float = 0.4              # fraction of look-alikes that are biogenic films (else low wind)
-    sea_db: float = -10.0                   # sea sigma0 at mid-range and mean wind (C-band VV, ~35°, ~7 m/s)
-    wind_var: float = 0.15                  # std of wind speed relative to its mean
-    wind_exponent: float = 2.0              # γ in sigma0 ∝ U^γ
+    # sea (CMOD5-like)
+    sea_db: float = -11.0                   # VV σ0 at 35° and 7 m/s, averaged over wind direction
+    incidence_deg: tuple[float, float] = (30.0, 45.0)  # scene-centre incidence angle (S-1 IW)
+    incidence_slope_db: float = 0.35        # σ0 drop per degree of incidence
+    incidence_trend_db: float = 2.0         # σ0 drop from near to far range across one scene
+    wind_exponent: float = 2.0              # γ in σ0 ∝ U^γ
+    bragg_threshold: float = 3.0            # wind (m/s) below which the Bragg waves die
+    lowwind_rolloff_db: float = 3.0         # extra σ0 drop per m/s below the threshold
+    wind_weibull: tuple[float, float] = (2.0, 7.5)  # shape, scale (m/s) of the scene's wind speed
+    wind_range: tuple[float, float] = (2.0, 12.0)   # ... clipped to the winds slicks are seen at
+    lookalike_wind: tuple[float, float] = (3.0, 8.0)  # a scene with a look-alike has wind below U(a, b)
+    wind_var: float = 0.12                  # std of the local wind relative to the scene's
     wind_scale: float = 0.5                 # correlation length of the wind field
-    incidence_trend_db: float = 2.0         # sigma0 drop from near to far range across the scene
-    nesz_db: float = -22.0                  # thermal noise floor (Sentinel-1 IW NESZ)
-    damping_db: tuple[float, float] = (5.0, 10.0)  # damping of oil *and* look-alikes: intensity alone can't tell
-    oil_aspect: tuple[float, float] = (5.0, 12.0)  # length / width of a spill
-    oil_feather: float = 0.015              # width of a spill's edge
-    oil_roughness: float = 0.3              # edge raggedness, relative to the spill's width
-    lowwind_edge: float = 1.2               # low-wind edge width, in std of its wind-deficit field (diffuse)
-    biogenic_feather: float = 0.008         # edge width of biogenic filaments (sharp)
-    land_db: float = -5.0                   # mean land sigma0
+    nesz_db: tuple[float, float] = (-25.0, -22.0)   # thermal noise floor (S-1 IW NESZ)
+    # oil: damping
+    damping_thick_db: tuple[float, float] = (6.0, 12.0)  # damping over thick oil
+    damping_thin_db: tuple[float, float] = (1.5, 3.5)    # damping on the slick's edge (thin sheen)
+    oil_thick_span: tuple[float, float] = (1.5, 3.5)     # log-thickness from the edge to thick oil
+    damping_wind: tuple[float, float] = (7.0, 14.0)      # damping full up to a, fading to none at b (m/s)
+    # oil: shape
+    oil_aspect: tuple[float, float] = (20.0, 120.0)      # length / width of the released oil
+    oil_max_length: float = 0.8             # longest release track
+    oil_point_source: float = 0.3           # fraction of spills from a fixed leak (else a moving ship)
+    oil_distortion: tuple[float, float] = (0.1, 1.0)     # eddy displacement of the oldest oil / length (log-uniform)
+    oil_diffusion: float = 0.2              # turbulent spreading of the oldest oil / width
+    oil_weathering: tuple[float, float] = (0.7, 3.0)     # e-folding age of surface oil / age of the oldest
+    oil_patchiness: float = 1.2             # std of log-thickness patches (thick emulsion, thin sheen)
+    oil_breakup: float = 0.2                # the part of it that breaks the slick's outline
+    oil_roughness: float = 0.5              # fractal raggedness of the outline (log-thickness units)
+    # look-alikes
+    biogenic_damping_db: tuple[float, float] = (1.5, 6.0)  # damping by a biogenic monolayer
+    biogenic_wind_max: float = 9.0          # biogenic films vanish at this wind (m/s)
+    biogenic_feather: float = 0.006         # edge width of biogenic bands
+    biogenic_roughness: float = 0.004       # raggedness of their edges
+    lowwind_deficit: tuple[float, float] = (0.35, 0.75)  # relative wind drop at a low-wind patch's core
+    lowwind_edge: float = 1.2               # low-wind edge width, in std of its deficit field (diffuse)
+    # land, ships, quick-look
+    land_db: float = -5.0                   # mean land σ0
     land_texture_db: float = 3.0            # std of land texture
     coast_roughness: float = 0.12           # fractal wiggle of the coastline
     ship_db: tuple[float, float] = (10.0, 20.0)    # peak return of a ship (dB)
@@ -64,6 +90,13 @@ class SynthSARConfig:
             if f[cls] > 0 and 1.5 * f[cls] / max(p, 1e-12) > 0.45:
                 raise ArgumentError(f"{OSD_CLASSES.names[cls]}: frequency {f[cls]:.3g} needs areas above 45% of a "
                                  f"scene at presence {p}; raise the presence")
+        for name in ("incidence_deg", "wind_range", "lookalike_wind", "nesz_db", "damping_thick_db", "damping_thin_db",
+                     "oil_thick_span", "damping_wind", "oil_aspect", "oil_distortion", "oil_weathering",
+                     "biogenic_damping_db", "lowwind_deficit"):
+            lo, hi = getattr(self, name)
+            if not lo <= hi: raise ArgumentError(f"{name} must be a range (low, high), got {(lo, hi)}")
+        if min(self.wind_range) <= 0 or min(self.oil_distortion) <= 0:
+            raise ArgumentError("wind_range and oil_distortion must be positive")
 
 # %% ../nbs/01c_synthsar.ipynb #67ef38e0
 @lru_cache(maxsize=64)
@@ -119,17 +152,80 @@ def _area(rng, freq, presence, size) -> int:
     if presence <= 0 or rng.random() >= presence: return 0
     return int(round(freq / presence * rng.uniform(0.5, 1.5) * size * size))
 
-# %% ../nbs/01c_synthsar.ipynb #fdb25e15
-def _sea_db(rng, c: SynthSARConfig) -> np.ndarray:
-    "Sea sigma0 (dB) from a smooth wind field and the incidence-angle trend across range."
-    n = c.size
-    wind = np.maximum(1 + c.wind_var * _field(rng, n, 3.0, cutoff=1 / c.wind_scale), 0.2)
-    rng_axis = np.linspace(-0.5, 0.5, n) * (1 if rng.random() < 0.5 else -1)
-    return c.sea_db + 10 * c.wind_exponent * np.log10(wind) - c.incidence_trend_db * rng_axis[None, :]
+# %% ../nbs/01c_synthsar.ipynb #24e43001
+_CURRENT_GRID = 32  # the current's grid: fixed, so a seed's spill does not depend on the scene size
+
+
+def _current(rng: np.random.Generator,  # the scene's current stream
+             ) -> tuple[np.ndarray, np.ndarray]:  # ψ's rfft2 coefficients, velocity (row + i·col) with unit rms
+    "A random eddy field: stream function spectrum and its velocity on the coarse grid."
+    g = _CURRENT_GRID
+    amp = _spectrum(g, 4.0, 6.0)
+    spec = rng.standard_normal(amp.shape + (2,)).view(np.complex128)[..., 0] * amp
+    psi = np.fft.irfft2(spec, s=(g, g))
+    vel = (np.roll(psi, 1, 1) - np.roll(psi, -1, 1)) + 1j * (np.roll(psi, -1, 0) - np.roll(psi, 1, 0))
+    return spec, vel / (np.sqrt(np.mean(np.abs(vel) ** 2)) + 1e-12)
+
+
+def _interp(f: np.ndarray,  # (g, g) complex grid, periodic
+            p: np.ndarray,  # positions row + i·col in scene units
+            ) -> np.ndarray:  # f at p
+    "Periodic bilinear interpolation."
+    g = f.shape[0]
+    y, x = p.real * g, p.imag * g  # node i at i / g, as in the FFT's grid
+    y0, x0 = np.floor(y), np.floor(x)
+    fy, fx = y - y0, x - x0
+    i0, j0 = y0.astype(np.intp) % g, x0.astype(np.intp) % g
+    i1, j1 = (i0 + 1) % g * g, (j0 + 1) % g
+    i0, flat = i0 * g, f.ravel()
+    return ((flat[i0 + j0] * (1 - fy) + flat[i1 + j0] * fy) * (1 - fx)
+            + (flat[i0 + j1] * (1 - fy) + flat[i1 + j1] * fy) * fx)
+
+
+def _upsample(spec: np.ndarray,  # rfft2 coefficients on the coarse grid
+              size: int,         # target side
+              ) -> np.ndarray:   # the field at `size`, unit std
+    "A coarse periodic field at another size, by zero-padding its spectrum."
+    h, out = _CURRENT_GRID // 2, np.zeros((size, size // 2 + 1), np.complex128)
+    out[:h, :h + 1], out[-h:, :h + 1] = spec[:h, :h + 1], spec[-h:, :h + 1]
+    f = np.fft.irfft2(out, s=(size, size))
+    return f / (f.std() + 1e-12)
+
+
+@lru_cache(maxsize=16)
+def _gauss_tf(size: int, sigma: float) -> np.ndarray:
+    k2 = np.fft.fftfreq(size)[:, None] ** 2 + np.fft.rfftfreq(size)[None, :] ** 2
+    return np.exp(-2 * np.pi ** 2 * sigma ** 2 * k2)
+
+
+def _blur(x: np.ndarray, sigma: float) -> np.ndarray:
+    "Periodic Gaussian blur of width sigma pixels, by FFT."
+    return np.fft.irfft2(np.fft.rfft2(x) * _gauss_tf(x.shape[0], round(sigma, 3)), s=x.shape)
+
+# %% ../nbs/01c_synthsar.ipynb #b74f50a6
+def _wind_speed(rng: np.random.Generator, c: SynthSARConfig) -> float:
+    "The scene's wind speed (m/s): Weibull, clipped to `wind_range`."
+    shape, scale = c.wind_weibull
+    return float(np.clip(scale * rng.weibull(shape), *c.wind_range))
+
+
+def _sigma0_db(c: SynthSARConfig,
+               wind: np.ndarray,   # local wind speed (m/s)
+               theta: np.ndarray,  # local incidence angle (degrees)
+               ) -> np.ndarray:    # VV σ0 of the clean sea (dB)
+    "CMOD-like sea σ0: U^γ, falling with incidence, collapsing below the Bragg threshold."
+    u = np.maximum(wind, 0.3)
+    return (c.sea_db + 10 * c.wind_exponent * np.log10(u / 7.0) - c.incidence_slope_db * (theta - 35.0)
+            - c.lowwind_rolloff_db * np.clip(c.bragg_threshold - u, 0, None))
+
+
+def _wind_factor(wind: float, full: float, none: float) -> float:
+    "Share of a film's damping left at this wind: 1 up to `full`, fading linearly to 0 at `none`."
+    return float(np.clip((none - wind) / (none - full), 0, 1))
 
 
 def _land(rng, c: SynthSARConfig, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "Land mask (k pixels behind a fractal coast), land sigma0 (dB), and the ramp towards land."
+    "Land mask (k pixels behind a fractal coast), land σ0 (dB), and the ramp towards land."
     n, (yy, xx) = c.size, _grid(c.size)
     a = rng.uniform(0, 2 * np.pi)
     ramp = (np.cos(a) * xx + np.sin(a) * yy) / n
@@ -137,44 +233,80 @@ def _land(rng, c: SynthSARConfig, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
     mask, _ = _top_k(coast, np.ones((n, n), bool), k)
     return mask, c.land_db + c.land_texture_db * _field(rng, n, 2.0), (ramp - ramp.mean()) / ramp.std()
 
-# %% ../nbs/01c_synthsar.ipynb #262ecb41
-def _low_wind(rng, c: SynthSARConfig, k, eligible, shadow=None):
-    "Low-wind patch: (mask, damping profile)."
+# %% ../nbs/01c_synthsar.ipynb #d7acc9e7
+def _low_wind(rng, c: SynthSARConfig, k: int, eligible: np.ndarray, shadow: np.ndarray | None = None):
+    "Low-wind patch: (mask, profile in [0, 1] of the wind deficit)."
     f = _field(rng, c.size, 3.0, cutoff=3.0)
     if shadow is not None: f = f + 0.8 * shadow
     mask, t = _top_k(f, eligible, k)
     return mask, _profile(f, t, c.lowwind_edge)
 
 
-def _biogenic(rng, c: SynthSARConfig, k, eligible):
-    "Biogenic film: thin filaments along a current field's level set, (mask, mottled damping profile)."
+def _biogenic(rng, c: SynthSARConfig, k: int, eligible: np.ndarray, psi_spec: np.ndarray):
+    "Biogenic film along a streamline of the current: (mask, mottled damping profile in [0, ~1.7])."
     n = c.size
-    g = _field(rng, n, 3.0, cutoff=8.0)
+    g = _upsample(psi_spec, n) - rng.normal(0, 0.7)   # which streamline
     gy, gx = np.gradient(g)
-    dist = np.abs(g) / (np.hypot(gy, gx) + 1e-6)            # pixels to the nearest filament axis
+    dist = np.abs(g) / (np.hypot(gy, gx) + 1e-6)      # pixels to the streamline
     envelope = _field(rng, n, 3.0, cutoff=2.0)
-    score = -np.minimum(dist, n / 4) - 0.03 * n * np.clip(1 - envelope, 0, None)
+    score = (-np.minimum(dist, n / 4) + c.biogenic_roughness * n * _field(rng, n, 2.5)
+             - 0.03 * n * np.clip(1 - envelope, 0, None))
     mask, t = _top_k(score, eligible, k)
-    mottle = np.clip(1 + 0.3 * _field(rng, n, 1.5), 0.3, 1.7)
+    mottle = np.clip(1 + 0.25 * _field(rng, n, 1.5), 0.3, 1.7)
     return mask, _profile(score, t, max(c.biogenic_feather * n, 0.5)) * mottle
 
-# %% ../nbs/01c_synthsar.ipynb #0376a734
-def _oil_spill(rng, c: SynthSARConfig, k, eligible, source, heading):
-    "Oil spill of k pixels trailing from `source` (row, col) along `heading`: (mask, damping profile)."
-    n, (yy, xx) = c.size, _grid(c.size)
-    length = np.sqrt(k * rng.uniform(*c.oil_aspect))
-    width = k / length
-    du, dv = xx - source[1], yy - source[0]
-    u = du * np.cos(heading) + dv * np.sin(heading)
-    v = -du * np.sin(heading) + dv * np.cos(heading)
-    v = v - rng.uniform(-1, 1) * 0.5 * u ** 2 / length     # bend
-    half = 0.5 * width * (0.4 + 1.2 * np.clip(u / length, 0, 1))  # wedge: narrow at the source
-    score = np.minimum(np.minimum(half - np.abs(v), u), length - u)
-    score = score + c.oil_roughness * width * _field(rng, n, 2.5)
+# %% ../nbs/01c_synthsar.ipynb #ad6446a6
+def _oil_spill(rng: np.random.Generator,
+               c: SynthSARConfig,
+               k: int,                 # pixels of the label
+               eligible: np.ndarray,   # bool mask of the pixels oil may be labelled on
+               vel: np.ndarray,        # the current's velocity, (G, G) complex, unit rms
+               ) -> tuple:             # mask, relative thickness h (1 on the edge), source (row, col) px, heading
+    "Oil released along a ship's track (or from a leak), carried by the current, spread and weathered."
+    n, frac = c.size, k / c.size ** 2
+    point = rng.random() < c.oil_point_source
+    length = min(np.sqrt(frac * rng.uniform(*c.oil_aspect)), c.oil_max_length)  # scene sides
+    width = frac / length
+    heading = rng.uniform(0, 2 * np.pi)
+    hd = np.sin(heading) + 1j * np.cos(heading)               # heading as row + i·col
+    distort = np.exp(rng.uniform(*np.log(c.oil_distortion)))
+    m = int(np.clip(8 * k, 1000, 16000))                      # parcels
+    tau = rng.random(m)                                       # release age / spill age: 0 fresh, 1 oldest
+    if point: pos, drift = np.zeros(m, np.complex128), length * hd   # a leak: the drift draws the plume
+    else: pos, drift = -tau * length * hd, rng.normal(0, 0.2) * length * hd * 1j  # a ship: its track
+    pos = pos + 0.1 * width * (rng.standard_normal(m) + 1j * rng.standard_normal(m))
+    steps, u0 = 6, distort * length
+    dt, kick = tau / steps, width * c.oil_diffusion * np.sqrt(tau / steps)
+    for _ in range(steps):
+        mid = pos + 0.5 * dt * (u0 * _interp(vel, pos) - drift)
+        pos = pos + dt * (u0 * _interp(vel, mid) - drift) + kick * (rng.standard_normal(m) + 1j * rng.standard_normal(m))
+    mass = np.exp(-tau / rng.uniform(*c.oil_weathering))
+    # where we look is free: shift the spill into the scene when it fits, else centre it
+    pos = np.stack([pos.real, pos.imag], -1)
+    lo, hi = np.percentile(pos, 2, 0), np.percentile(pos, 98, 0)
+    pos = pos + [rng.uniform(0.03 - lo[i], 0.97 - hi[i]) if hi[i] - lo[i] < 0.94 else 0.5 - (lo[i] + hi[i]) / 2
+                 for i in range(2)]
+    source = pos[np.argmin(tau)] * n
+    ij = np.floor(pos * n).astype(np.intp)
+    ok = ((ij >= 0) & (ij < n)).all(1)
+    dens = np.bincount(ij[ok, 0] * n + ij[ok, 1], mass[ok], n * n).reshape(n, n)
+    patch = _field(rng, n, 3.0)
+    score = (np.log(np.maximum(_blur(dens, max(0.5, 0.005 * n)), 0) + 1e-4 * dens.max())
+             + c.oil_breakup * patch + c.oil_roughness * _field(rng, n, 2.0))
     mask, t = _top_k(score, eligible, k)
-    return mask, _profile(score, t, max(c.oil_feather * n, 0.5))
+    return mask, np.exp(score + (c.oil_patchiness - c.oil_breakup) * patch - t), source, heading
 
 
+def _film_damping(h: np.ndarray,  # relative thickness, 1 on the label's edge
+                  edge: float,    # damping on the edge (dB)
+                  thick: float,   # damping over thick oil (dB)
+                  span: float,    # log-thickness from the edge to thick oil
+                  ) -> np.ndarray:  # damping (dB)
+    "Damping linear in log-thickness between the edge and thick oil; fading outside the label."
+    return np.where(h >= 1, edge + (thick - edge) * np.clip(np.log(np.maximum(h, 1.0)) / span, 0, 1),
+                    edge * np.clip(h, 0, 1) ** 2)
+
+# %% ../nbs/01c_synthsar.ipynb #a2a9b0b2
 def _ship_size(c: SynthSARConfig, q: np.ndarray | float) -> tuple:
     "Hull length and width in pixels at quantile q of the length range."
     length = c.size * (c.ship_length[0] + q * (c.ship_length[1] - c.ship_length[0]))
@@ -193,6 +325,7 @@ def _ship(rng, c: SynthSARConfig, centre, heading, intensity, label, land):
     r = int(np.ceil(L / 2 + 6 * c.psf_width))
     r0, r1 = max(int(centre[0]) - r, 0), min(int(centre[0]) + r + 1, n)
     c0, c1 = max(int(centre[1]) - r, 0), min(int(centre[1]) + r + 1, n)
+    if r1 <= r0 or c1 <= c0: return  # entirely outside the scene
     rows, cols = np.arange(r0, r1, dtype=float), np.arange(c0, c1, dtype=float)
     cu, su = np.cos(heading), np.sin(heading)
     # hull label: pixel centres inside the rotated rectangle
@@ -209,13 +342,74 @@ def _ship(rng, c: SynthSARConfig, centre, heading, intensity, label, land):
            (np.sinc((cols[None, :] - sc[:, None]) / c.psf_width) ** 2)
     intensity[r0:r1, c0:c1] += resp / resp.max() * 10 ** (rng.uniform(*c.ship_db) / 10)
 
-# %% ../nbs/01c_synthsar.ipynb #9c9696aa
-def intensity_to_uint8(intensity: np.ndarray,                    # linear intensity (sigma0 units)
+# %% ../nbs/01c_synthsar.ipynb #7309a01f
+def intensity_to_uint8(intensity: np.ndarray,                    # linear intensity (σ0 units)
                        db_range: tuple[float, float] = (-30.0, 5.0),  # dB mapped onto 0 and 255
                        ) -> np.ndarray:                            # uint8 image
     "The 8-bit quick-look mapping: dB, linearly onto 0..255, clipped."
     db = 10 * np.log10(np.maximum(intensity, 1e-12))
     return np.clip(np.rint((db - db_range[0]) * (255 / (db_range[1] - db_range[0]))), 0, 255).astype(np.uint8)
+
+
+def simulate_scene(seed: int,  # the scene's seed
+                   c: SynthSARConfig,  # the knobs
+                   ) -> tuple[np.ndarray, np.ndarray, dict]:
+    "One scene: label (H, W) uint8, linear intensity (H, W) float64, and its conditions."
+    n, f = c.size, c.class_freq
+    rng, r_current, r_speckle = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    label, current = np.zeros((n, n), np.uint8), None   # the current is drawn only when a film needs it
+    theta, wind, nesz = rng.uniform(*c.incidence_deg), _wind_speed(rng, c), rng.uniform(*c.nesz_db)
+    k_land = _area(rng, f[4], c.land_presence, n)
+    k_la = _area(rng, f[2], c.lookalike_presence, n)
+    kind = None if not k_la else "biogenic" if rng.random() < c.biogenic_prob else "low_wind"
+    if kind: wind = min(wind, rng.uniform(*c.lookalike_wind))
+    rel_wind = np.maximum(1 + c.wind_var * _field(rng, n, 3.0, cutoff=1 / c.wind_scale), 0.3)
+    land, land_db, shadow = np.zeros((n, n), bool), None, None
+    if k_land:
+        land, land_db, shadow = _land(rng, c, k_land)
+        label[land] = 4
+    sea = ~land
+    damping = np.zeros((n, n))
+    if kind == "low_wind":
+        mask, prof = _low_wind(rng, c, k_la, sea, shadow)
+        rel_wind = rel_wind * (1 - rng.uniform(*c.lowwind_deficit) * prof)
+        label[mask] = 2
+    elif kind == "biogenic":
+        current = _current(r_current)
+        mask, prof = _biogenic(rng, c, k_la, sea, current[0])
+        damping += rng.uniform(*c.biogenic_damping_db) * prof * _wind_factor(wind, 4.0, c.biogenic_wind_max)
+        label[mask] = 2
+    side = 1 if rng.random() < 0.5 else -1   # near range on the left or the right
+    thetas = theta + side * (c.incidence_trend_db / c.incidence_slope_db) * np.linspace(-0.5, 0.5, n)
+    db = _sigma0_db(c, wind * rel_wind, thetas[None, :])
+    # ships: Poisson count meeting the ship frequency; trailing ships count towards it
+    n_ships = f[3] * n * n / _mean_ship_area(c)
+    p_trail = min(c.ship_trail_prob, n_ships / c.oil_presence) if c.oil_presence > 0 else 0.0
+    ships = []
+    if k := _area(rng, f[1], c.oil_presence, n):
+        free = sea & (label != 2)
+        current = current or _current(r_current)
+        mask, h, source, heading = _oil_spill(rng, c, k, free, current[1])
+        film = _film_damping(h, rng.uniform(*c.damping_thin_db), rng.uniform(*c.damping_thick_db),
+                             rng.uniform(*c.oil_thick_span))
+        damping += film * _wind_factor(wind, *c.damping_wind) * free
+        label[mask] = 1
+        if rng.random() < p_trail:
+            L, _ = _ship_size(c, 0.5)
+            ships.append((source + (L / 2 + 1) * np.array([np.sin(heading), np.cos(heading)]), heading))
+    inner = np.zeros((n, n), bool)
+    m = max(int(c.size * c.ship_length[1]) + 1, 2)
+    inner[m:-m, m:-m] = True
+    cand = np.flatnonzero(sea & inner)
+    n_free = rng.poisson(max(n_ships - c.oil_presence * p_trail, 0)) if cand.size else 0
+    for _ in range(n_free):
+        centre = np.array(divmod(int(rng.choice(cand)), n), float) + rng.uniform(-0.5, 0.5, 2)
+        ships.append((centre, rng.uniform(0, 2 * np.pi)))
+    sigma0 = np.where(land, 10 ** ((land_db if k_land else 0) / 10), 10 ** ((db - damping) / 10) + 10 ** (nesz / 10))
+    intensity = sigma0 * r_speckle.gamma(c.enl, 1 / c.enl, (n, n))
+    for centre, hd in ships:
+        _ship(rng, c, centre, hd, intensity, label, land)
+    return label, intensity, {"wind": wind, "incidence": theta, "nesz_db": nesz, "lookalike": kind}
 
 
 def synth_scene(seed: int,                          # the scene's seed: same seed, same scene
@@ -224,49 +418,9 @@ def synth_scene(seed: int,                          # the scene's seed: same see
                 ) -> tuple[np.ndarray, ...]:        # image (H, W) uint8, label (H, W) uint8 [, intensity float32]
     "One SynthSAR scene: an 8-bit Sentinel-1-like image and its OSD class ids."
     c = config or SynthSARConfig()
-    n, rng, f = c.size, np.random.default_rng(seed), c.class_freq
-    label = np.zeros((n, n), np.uint8)
-    db = _sea_db(rng, c)
-    land, shadow = np.zeros((n, n), bool), None
-    if k := _area(rng, f[4], c.land_presence, n):
-        land, land_db, shadow = _land(rng, c, k)
-        db[land], label[land] = land_db[land], 4
-    sea = ~land
-    if k := _area(rng, f[2], c.lookalike_presence, n):
-        mask, prof = (_biogenic(rng, c, k, sea) if rng.random() < c.biogenic_prob
-                      else _low_wind(rng, c, k, sea, shadow))
-        db -= rng.uniform(*c.damping_db) * prof * sea
-        label[mask] = 2
-    # ships: Poisson count meeting the ship frequency; trailing ships count towards it
-    n_ships = f[3] * n * n / _mean_ship_area(c)
-    p_trail = min(c.ship_trail_prob, n_ships / c.oil_presence) if c.oil_presence > 0 else 0.0
-    ships = []
-    inner = np.zeros((n, n), bool)
-    m = max(int(c.size * c.ship_length[1]) + 1, 2)
-    inner[m:-m, m:-m] = True
-    if k := _area(rng, f[1], c.oil_presence, n):
-        free = sea & (label != 2)
-        cand = np.flatnonzero(free & inner)
-        if cand.size:
-            src = np.array(divmod(int(rng.choice(cand)), n), float) + rng.uniform(-0.5, 0.5, 2)
-            # drift roughly into the scene, so most of the spill is seen
-            heading = np.arctan2(n / 2 - src[0], n / 2 - src[1]) + rng.uniform(-np.pi / 3, np.pi / 3)
-            mask, prof = _oil_spill(rng, c, k, free, src, heading)
-            db -= rng.uniform(*c.damping_db) * prof * sea
-            label[mask] = 1
-            if rng.random() < p_trail:
-                L, _ = _ship_size(c, 0.5)
-                ships.append((src - (L / 2 + 1) * np.array([np.sin(heading), np.cos(heading)]), heading))
-    cand = np.flatnonzero(sea & inner)
-    n_free = rng.poisson(max(n_ships - c.oil_presence * p_trail, 0)) if cand.size else 0
-    for _ in range(n_free):
-        centre = np.array(divmod(int(rng.choice(cand)), n), float) + rng.uniform(-0.5, 0.5, 2)
-        ships.append((centre, rng.uniform(0, 2 * np.pi)))
-    clutter = (10 ** (db / 10) + 10 ** (c.nesz_db / 10)) * rng.gamma(c.enl, 1 / c.enl, (n, n))
-    for centre, heading in ships:
-        _ship(rng, c, centre, heading, clutter, label, land)
-    img = intensity_to_uint8(clutter, c.db_range)
-    return (img, label, clutter.astype(np.float32)) if return_linear else (img, label)
+    label, intensity, _ = simulate_scene(seed, c)
+    img = intensity_to_uint8(intensity, c.db_range)
+    return (img, label, intensity.astype(np.float32)) if return_linear else (img, label)
 
 # %% ../nbs/01c_synthsar.ipynb #953ce373
 class SynthSAR(torch.utils.data.Dataset):

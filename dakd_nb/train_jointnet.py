@@ -18,7 +18,7 @@ from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import (ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, derive_seed, load_json, plot_pairs, save_figure, save_json, stack_items)
+from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, derive_seed, load_json, plot_pairs, profile_part, save_figure, save_json, stack_items)
 from .jointnet import (SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
 
 # %% auto #0
@@ -66,24 +66,15 @@ class JointNetConfig:
     seed: int = 0
 
     @classmethod
-    def for_profile(cls, profile: str = "cpu-quick",  # "cpu-quick" or "paper"
+    def for_profile(cls, profile: str = "cpu-quick",  # a name in core.PROFILES: "tiny", "cpu-quick" or "paper"
                     **overrides) -> JointNetConfig:
-        "The profile's defaults, with explicit values on top."
-        if profile not in _PROFILES: raise DakdError(f"unknown profile {profile!r}; use one of {sorted(_PROFILES)}")
-        return dataclasses.replace(cls(), **{**_PROFILES[profile], **overrides})
+        "The profile's generator settings, with explicit values on top."
+        fields = {f.name for f in dataclasses.fields(cls)}
+        if unknown := set(overrides) - fields: raise ArgumentError(f"unknown JointNetConfig fields: {sorted(unknown)}")
+        return dataclasses.replace(cls(), **{**profile_part(profile, "generator"), **overrides})
 
     def to_json(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
-
-_PROFILES = {
-    "cpu-quick": {},
-    "paper": dict(image_size=256, block_out_channels=(64, 128, 128, 256, 256),
-                  down_block_types=("DownBlock2D",) * 4 + ("AttnDownBlock2D",),
-                  up_block_types=("AttnUpBlock2D",) + ("UpBlock2D",) * 4, layers_per_block=2,
-                  norm_num_groups=32, attention_head_dim=64, steps=150_000, batch_size=32, lr=1e-4,
-                  warmup_steps=1000, ema_decay=0.9999, mixed_precision="bf16", num_workers=4,
-                  checkpoint_every=5000, sample_every=5000, sample_steps=50),
-}
 
 # %% ../nbs/02b_train_jointnet.ipynb #1eda9399
 def resolve_training_weights(config: JointNetConfig,  # the run's config

@@ -113,3 +113,17 @@ def test_distillation_into_another_student(tmp_path):
     assert res.returncode == 0, res.stderr[-5000:]
     results = json.loads((run / "results.json").read_text())
     assert results["params"]["student"] == "unet" and set(results["test"]) == {"baseline", "dakd"}
+
+
+def test_parameters_cell_matches_the_dataclass():
+    "Papermill's parameters cell and MainJobParams list the same names, in the same order, with the same defaults."
+    import ast
+    import dataclasses
+    import nbformat
+    from dakd_nb.main_job import MainJobParams
+    nb = nbformat.read(NB, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell_params = [(node.target.id, ast.literal_eval(node.value)) for node in ast.parse(cell.source).body
+                   if isinstance(node, ast.AnnAssign)]
+    fields = [(f.name, f.default) for f in dataclasses.fields(MainJobParams)]
+    assert cell_params == fields
