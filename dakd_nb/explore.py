@@ -12,13 +12,12 @@ from typing import Callable, Sequence
 import ipywidgets as widgets
 import numpy as np
 import torch
-from diffusers.utils.torch_utils import randn_tensor
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .core import OSD_CLASSES, ClassSet, DakdError, model_to_image
+from .core import ClassSet, DakdError, OSD_CLASSES, model_to_image
 from .readers import overlay_labels
-from .jointnet import SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler, modality_snr, sampling_scheduler, snr_balance_factor, soft_labels
+from .jointnet import (SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler, modality_snr, snr_balance_factor, soft_labels)
 
 # %% auto #0
 __all__ = ['Panel', 'panels_png', 'gray', 'explorer', 'class_presence', 'dataset_view', 'browse_dataset', 'forward_noising',
@@ -180,30 +179,25 @@ def scrub_forward(item,                            # {"image", "label"} or (imag
     return explorer([t], lambda: forward_view((image, label), classes, b_values, scheduler, t.value, seed))
 
 # %% ../nbs/05_explore.ipynb #78980413
-@torch.no_grad()
 def denoising_trajectory(pipe: SARJointNetPipeline,  # the generator
                          seed: int = 0,              # seeds the start noise (and DDPM's per-step noise)
                          steps: int = 20,            # denoising steps
-                         sampler: str = "ddim",      # "ddim" or "ddpm"
+                         sampler: str = "ddim",      # one of jointnet.SAMPLERS
                          tau: float = 1.0,           # soft-label temperature
                          eta: float = 0.0,           # DDIM's η
                          ) -> list[dict]:            # steps + 1 frames (last: the output)
     "Every step of one reverse diffusion: {'t', 'image', 'soft', 'pred_image', 'pred_soft'} on the CPU."
-    model, b = pipe.model, pipe.model.config.balance_factor
-    sch = sampling_scheduler(pipe.scheduler, sampler)
-    sch.set_timesteps(steps)
-    k, s = len(model.config.class_names), model.config.sample_size
-    g = torch.Generator().manual_seed(seed)  # on the CPU, like the seeds users pass to the pipeline
-    z = randn_tensor((1, 1 + k, s, s), generator=g, device=model.device, dtype=model.dtype)
-    read = lambda v: (v[0, :1].float().cpu().clamp(-1, 1), soft_labels(v[:, 1:], b, tau)[0].cpu())
+    b = pipe.model.config.balance_factor
+    read = lambda v: (v[0, :1].float().cpu().clamp(-1, 1), soft_labels(v[:1, 1:], b, tau)[0].cpu())
     frames = []
-    for t in sch.timesteps:
-        pred = torch.cat(model(z[:, :1], z[:, 1:], t.to(model.device), return_dict=False), 1)
-        out = sch.step(pred, t, z, generator=g, **({"eta": eta} if sampler == "ddim" else {}))
-        (image, soft), (pred_image, pred_soft) = read(z), read(out.pred_original_sample)
-        frames.append({"t": int(t), "image": image, "soft": soft, "pred_image": pred_image, "pred_soft": pred_soft})
-        z = out.prev_sample
-    image, soft = read(z)
+
+    def record(step: int, t: int, state: torch.Tensor, pred_x0: torch.Tensor):
+        (image, soft), (pred_image, pred_soft) = read(state), read(pred_x0)
+        frames.append({"t": t, "image": image, "soft": soft, "pred_image": pred_image, "pred_soft": pred_soft})
+
+    # on the CPU generator, like the seeds users pass to the pipeline
+    out = pipe(1, sampler, steps, torch.Generator().manual_seed(seed), tau, batch_size=1, eta=eta, callback=record)
+    image, soft = out["image"][0], out["soft"][0]
     return frames + [{"t": -1, "image": image, "soft": soft, "pred_image": image, "pred_soft": soft}]
 
 # %% ../nbs/05_explore.ipynb #9d86a38c

@@ -8,24 +8,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from diffusers import DDIMScheduler, DDPMScheduler, UNet2DModel
+from diffusers import DDIMScheduler, DDPMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler, UNet2DModel
+from diffusers.schedulers.scheduling_utils import SchedulerMixin
 from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from diffusers.utils import BaseOutput
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
-from .core import ClassSet, DakdError, DataError, atomic_dir
+from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_dir
 
 # %% auto #0
-__all__ = ['VARIANTS', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise', 'modality_snr',
-           'residual_channels', 'JointOutput', 'SARJointNet', 'jointnet_loss', 'soft_labels', 'sampling_scheduler',
-           'sample_jointnet', 'weights_sha256', 'SARJointNetPipeline']
+__all__ = ['VARIANTS', 'SAMPLERS', 'StepCallback', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
+           'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'jointnet_loss', 'soft_labels',
+           'sampling_scheduler', 'predicted_x0', 'sample_jointnet', 'weights_sha256', 'SARJointNetPipeline']
 
 # %% ../nbs/02a_jointnet.ipynb #a73ff976
 def encode_label(label: torch.Tensor,  # class ids, (N, H, W) integers
@@ -142,6 +143,7 @@ class SARJointNet(ModelMixin, ConfigMixin):
                  palette: Sequence[Sequence[int]] = ((0, 0, 0), (0, 255, 255)),  # class colours (RGB)
                  osd_ids: Sequence[int] = (0, 1),          # the OSD class each class stands for
                  balance_factor: float = 1.0,              # b: the label cube is scaled by it
+                 label_temperature: float = 0.25,          # τ of the label CE and of soft-label extraction: q = softmax(ŷ/(bτ))
                  image_normalization: str = "uint8 / 127.5 - 1",  # how images were put in [-1, 1]
                  prediction_type: str = "sample",          # "sample" (x0, the paper's figure) or "epsilon"
                  variant: str = "sar_jointnet",            # "sar_jointnet", "jointnet" (two branches) or "ddpm" (one UNet)
@@ -156,6 +158,8 @@ class SARJointNet(ModelMixin, ConfigMixin):
         if variant not in VARIANTS: raise DakdError(f"variant must be one of {VARIANTS}, got {variant!r}")
         if not 0 < balance_factor <= 1:
             raise DakdError(f"balance_factor must be in (0, 1] (the label is scaled down to the image's SNR), got {balance_factor}")
+        if not 0 < label_temperature < float("inf"):
+            raise DakdError(f"label_temperature must be a positive number, got {label_temperature}")
         if prediction_type not in ("sample", "epsilon"):
             raise DakdError(f"prediction_type must be 'sample' or 'epsilon', got {prediction_type!r}")
         if any("Skip" in t for t in (*down_block_types, *up_block_types)):
@@ -216,9 +220,11 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
                   image_weight: float = 1.0,        # w_x
                   label_weight: float = 1.0,        # w_y
                   generator: torch.Generator | None = None,  # draws t and the noises
+                  tau: float | None = None,         # CE temperature τ; None: the model's label_temperature
                   ) -> dict[str, torch.Tensor]:     # "loss" and its parts "l_x", "l_y", "l_ce"
     "SAR-JointNet's training loss on one batch: x0 (or ε) MSE on both branches plus CE on the label."
     n, dev = image.shape[0], image.device
+    tau = getattr(model, "module", model).config.label_temperature if tau is None else tau
     y0 = b * encode_label(label, num_classes).to(dev)
     t = torch.randint(0, scheduler.config.num_train_timesteps, (n,), generator=generator).to(dev)
     nx = randn_tensor(image.shape, generator=generator, device=dev, dtype=image.dtype)
@@ -231,7 +237,7 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
         ab = scheduler.alphas_cumprod.to(dev)[t].view(-1, 1, 1, 1)
         tx, ty, y0_hat = nx, ny, (yt - (1 - ab).sqrt() * out.label) / ab.sqrt()
     l_x, l_y = F.mse_loss(out.image.float(), tx), F.mse_loss(out.label.float(), ty)
-    l_ce = F.cross_entropy(y0_hat.float() / b, label.to(dev)) if ce_weight else torch.zeros((), device=dev)
+    l_ce = F.cross_entropy(y0_hat.float() / (b * tau), label.to(dev)) if ce_weight else torch.zeros((), device=dev)
     return {"loss": image_weight * l_x + label_weight * l_y + ce_weight * l_ce, "l_x": l_x, "l_y": l_y, "l_ce": l_ce}
 
 # %% ../nbs/02a_jointnet.ipynb #af730852
@@ -243,41 +249,63 @@ def soft_labels(label_channels: torch.Tensor,  # generated label cube, b-scaled,
     return torch.softmax(label_channels.float() / (b * tau), dim=1)
 
 
+SAMPLERS = ("ddim", "ddpm", "dpm")  # DDIM, ancestral DDPM, DPM-Solver++ (2nd-order multistep)
+
+
 def sampling_scheduler(scheduler: DDPMScheduler,  # the training scheduler (its config defines ᾱ_t)
-                       sampler: str = "ddim",     # "ddim" or "ddpm" (ancestral)
-                       ) -> DDIMScheduler | DDPMScheduler:
+                       sampler: str = "ddim",     # one of SAMPLERS
+                       ) -> SchedulerMixin:
     "A fresh sampler over the training schedule."
     if sampler == "ddim": return DDIMScheduler.from_config(scheduler.config)
     if sampler == "ddpm": return DDPMScheduler.from_config(scheduler.config)
-    raise DakdError(f"sampler must be 'ddim' or 'ddpm', got {sampler!r}")
+    if sampler == "dpm": return DPMSolverMultistepScheduler.from_config(scheduler.config, algorithm_type="dpmsolver++",
+                                                                       solver_order=2)
+    raise ArgumentError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
+
+
+def predicted_x0(scheduler: DDPMScheduler,  # the training scheduler
+                 state: torch.Tensor,       # x_t, (N, C, H, W)
+                 pred: torch.Tensor,        # the network's output at t
+                 t: torch.Tensor,           # the timestep, or one per item (N,)
+                 ) -> torch.Tensor:         # the network's estimate of x_0
+    "x̂_0 from the network output: the output itself for x0-prediction, (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t for ε."
+    if scheduler.config.prediction_type == "sample": return pred
+    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device)].to(state.dtype).view(-1, 1, 1, 1)
+    return (state - (1 - a).sqrt() * pred) / a.sqrt()
+
+
+StepCallback = Callable[[int, int, torch.Tensor, torch.Tensor], None]  # (step, t, x_t, x̂_0), whole batch
 
 
 @torch.no_grad()
 def sample_jointnet(model: SARJointNet,              # the generator network
                     scheduler: DDPMScheduler,        # its training scheduler
                     n: int,                          # pairs to generate
-                    sampler: str = "ddim",           # "ddim" or "ddpm"
+                    sampler: str = "ddim",           # one of SAMPLERS
                     steps: int = 50,                 # denoising steps
                     generator: torch.Generator | None = None,  # seeds the whole draw
-                    tau: float = 1.0,                # soft-label temperature
+                    tau: float | None = None,        # soft-label temperature; None: the model's label_temperature
                     batch_size: int = 16,            # pairs per forward pass
                     eta: float = 0.0,                # DDIM's η (0: deterministic given the start noise)
                     progress: bool = False,          # tqdm bar over batches
+                    callback: StepCallback | None = None,  # called at every step with (step, t, x_t, x̂_0)
                     ) -> dict[str, torch.Tensor]:    # "image" (n,1,H,W) in [-1,1], "soft" (n,K,H,W), "label" (n,H,W) int64
     "Generate image/label pairs; returns the image, the soft label and the hard label (on the CPU)."
     sch = sampling_scheduler(scheduler, sampler)
     sch.set_timesteps(steps)
     k, s, b = len(model.config.class_names), model.config.sample_size, model.config.balance_factor
     dev, dtype, out = model.device, model.dtype, []
+    extra = {"eta": eta} if sampler == "ddim" else {}
     for start in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
         z = randn_tensor((min(batch_size, n - start), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
-        for t in sch.timesteps:
+        if sampler == "dpm": sch.set_timesteps(steps)  # the multistep solver keeps a history: reset it per batch
+        for i, t in enumerate(sch.timesteps):
             pred = torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1)
-            extra = {"eta": eta} if sampler == "ddim" else {}
+            if callback: callback(i, int(t), z, predicted_x0(scheduler, z, pred, t))
             z = sch.step(pred, t, z, generator=generator, **extra).prev_sample
         out.append(z.float().cpu())
     z = torch.cat(out)
-    soft = soft_labels(z[:, 1:], b, tau)
+    soft = soft_labels(z[:, 1:], b, model.config.label_temperature if tau is None else tau)
     return {"image": z[:, :1].clamp(-1, 1), "soft": soft, "label": soft.argmax(1)}
 
 # %% ../nbs/02a_jointnet.ipynb #48a98910
@@ -291,41 +319,39 @@ def weights_sha256(model: nn.Module) -> str:
     return h.hexdigest()
 
 
-class SARJointNetPipeline:
-    "A trained generator: SAR-JointNet plus its scheduler; samples (image, soft label, hard label) pairs."
+class SARJointNetPipeline(DiffusionPipeline):
+    "A trained generator as a diffusers pipeline: SAR-JointNet plus its training scheduler; samples (image, soft label, hard label) pairs."
 
     def __init__(self, model: SARJointNet, scheduler: DDPMScheduler):
+        super().__init__()
         if scheduler.config.prediction_type != model.config.prediction_type:
-            raise DakdError(f"scheduler predicts {scheduler.config.prediction_type!r}, model {model.config.prediction_type!r}")
-        self.model, self.scheduler = model.eval(), scheduler
+            raise ArgumentError(f"scheduler predicts {scheduler.config.prediction_type!r}, model {model.config.prediction_type!r}")
+        self.register_modules(model=model.eval(), scheduler=scheduler)
 
     @property
     def classes(self) -> ClassSet: return self.model.classes
 
-    def __call__(self, n: int, sampler: str = "ddim", steps: int = 50, generator: torch.Generator | None = None,
-                 tau: float = 1.0, batch_size: int = 16, eta: float = 0.0, progress: bool = False) -> dict[str, torch.Tensor]:
+    @torch.no_grad()
+    def __call__(self, n: int = 1, sampler: str = "ddim", steps: int = 50, generator: torch.Generator | None = None,
+                 tau: float | None = None, batch_size: int = 16, eta: float = 0.0, progress: bool = False,
+                 callback: StepCallback | None = None) -> dict[str, torch.Tensor]:
         "See `sample_jointnet`."
-        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress)
-
-    def to(self, device) -> SARJointNetPipeline:
-        self.model.to(device)
-        return self
+        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback)
 
     def sha256(self) -> str: return weights_sha256(self.model)
 
-    def save_pretrained(self, path: str | Path) -> Path:
-        "Write the generator folder atomically."
-        with atomic_dir(path) as tmp:
-            self.model.save_pretrained(tmp)
-            self.scheduler.save_pretrained(tmp / "scheduler")
+    def save_pretrained(self, path: str | Path, **kwargs) -> Path:
+        "Write the generator folder (model_index.json, model/, scheduler/) atomically."
+        with atomic_dir(path) as tmp: super().save_pretrained(tmp, **kwargs)
         return Path(path)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu") -> SARJointNetPipeline:
-        "Load a generator folder written by `save_pretrained` (local only)."
-        path = Path(path)
-        for need in ("config.json", "scheduler/scheduler_config.json"):
+    def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu", **kwargs) -> SARJointNetPipeline:
+        "Load a generator folder written by `save_pretrained` (local files only, never a download)."
+        path = Path(path).expanduser()
+        for need in ("model_index.json", "model/config.json", "scheduler/scheduler_config.json"):
             if not (path / need).is_file():
                 raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
-        model = SARJointNet.from_pretrained(path, local_files_only=True).to(device).eval()
-        return cls(model, DDPMScheduler.from_pretrained(path, subfolder="scheduler", local_files_only=True))
+        pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
+        pipe.model.eval()
+        return pipe.to(device)

@@ -6,19 +6,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
+from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
 from .core import ClassSet, DakdError, DataError, class_frequencies, file_sha256, resolve_device, save_json
+from .jointnet import SARJointNetPipeline, balanced_add_noise, encode_label, predicted_x0
 from .metrics import confusion_matrix, metrics_from_confusion
+from .synthsar import measure_enl, model_to_intensity
 
 # %% auto #0
 __all__ = ['INCEPTION_FILE', 'frechet_distance', 'feature_statistics', 'load_inception', 'inception_features', 'fid',
-           'intensity_distance', 'enl', 'radial_power_spectrum', 'generation_quality']
+           'intensity_distance', 'enl', 'soft_label_confidence', 'radial_power_spectrum', 'generation_quality',
+           'label_calibration']
 
 # %% ../nbs/02e_quality.ipynb #6ea69625
 def frechet_distance(mu1: np.ndarray,     # (D,) mean of the first feature set
@@ -104,15 +109,23 @@ def intensity_distance(a: torch.Tensor,  # images in [-1, 1], any shape
 
 def enl(images: torch.Tensor,      # (N, 1, H, W) in [-1, 1]
         mask: torch.Tensor,        # (N, H, W) bool: pixels to measure (e.g. sea)
+        to_intensity: Callable = model_to_intensity,  # model-range images -> linear intensity (undo the quick-look)
         min_pixels: int = 16,      # images with fewer masked pixels are skipped
         ) -> float:                # median equivalent number of looks (nan if no image qualifies)
-    "Equivalent number of looks mean²/var of the intensity over masked pixels, median over images."
-    vals = []
-    for x, m in zip(images[:, 0], mask):
-        if m.sum() < min_pixels: continue
-        i = (x[m].double() + 1) / 2
-        vals.append(float(i.mean() ** 2 / i.var()))
+    "Equivalent number of looks mean²/var of the linear intensity over masked pixels, median over images."
+    vals = [measure_enl(to_intensity(x.double().numpy()), m.numpy()) for x, m in zip(images[:, 0].cpu(), mask.cpu())
+            if m.sum() >= min_pixels]
     return float(np.median(vals)) if vals else float("nan")
+
+
+def soft_label_confidence(soft: torch.Tensor,  # soft labels q, (N, K, H, W)
+                          ) -> dict:           # quantiles of max_k q and the share of confident pixels
+    "How sure the generator is: the distribution of the largest class probability over all pixels."
+    top = soft.float().amax(1).flatten()
+    qs = torch.quantile(top[torch.randperm(top.numel(), generator=torch.Generator().manual_seed(0))[:1_000_000]],
+                        torch.tensor([0.05, 0.25, 0.5, 0.75, 0.95]))
+    return {"max_q_quantiles": dict(zip(("5%", "25%", "50%", "75%", "95%"), qs.tolist())),
+            "share_above_0.9": float((top > 0.9).float().mean())}
 
 
 def radial_power_spectrum(images: torch.Tensor,  # (N, 1, H, W)
@@ -148,6 +161,7 @@ def generation_quality(generated: dict[str, torch.Tensor],  # "image" (N,1,H,W),
                        out_json: str | Path | None = None,  # write the results here (atomically)
                        inception_path: str | Path | None = None,  # local TorchScript Inception (inception-2015-12-05.pt): compute FID
                        feature_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,  # or any images -> (N, D) extractor: Fréchet distance in its features
+                       to_intensity: Callable = model_to_intensity,  # model-range images -> linear intensity, for the ENL
                        ) -> dict:
     "Image statistics, class frequencies, image–label alignment and, given local weights, FID of generated pairs against real ones."
     if inception_path is not None and feature_fn is not None: raise DakdError("generation_quality: give inception_path or feature_fn, not both")
@@ -156,11 +170,13 @@ def generation_quality(generated: dict[str, torch.Tensor],  # "image" (N,1,H,W),
     ps_g, ps_r = radial_power_spectrum(generated["image"]), radial_power_spectrum(real["image"])
     res = {"n_generated": len(generated["image"]), "n_real": len(real["image"]),
            "intensity_w1": intensity_distance(generated["image"], real["image"]),
-           "enl_sea": {"generated": enl(generated["image"], generated["label"] == 0), "real": enl(real["image"], real["label"] == 0)},
+           "enl_sea": {"generated": enl(generated["image"], generated["label"] == 0, to_intensity),
+                       "real": enl(real["image"], real["label"] == 0, to_intensity)},
            "spectrum_log10_mad": float(np.abs(np.log10(ps_g) - np.log10(ps_r)).mean()),
            "spectrum": {"generated": ps_g.tolist(), "real": ps_r.tolist()},
            "class_frequency": {"classes": list(classes.names), "generated": freq(generated["label"]), "real": freq(real["label"])},
            **_fid_entry(generated["image"], real["image"], inception_path, feature_fn)}
+    if "soft" in generated: res["soft_label_confidence"] = soft_label_confidence(generated["soft"])
     if segmenter is not None:
         def predict(x):
             with torch.no_grad(): out = segmenter(x)
@@ -169,4 +185,28 @@ def generation_quality(generated: dict[str, torch.Tensor],  # "image" (N,1,H,W),
         res["alignment_miou"] = {"generated": miou(generated["image"], generated["label"]),
                                  "real": miou(real["image"], real["label"])}
     if out_json is not None: save_json(res, out_json)
+    return res
+
+# %% ../nbs/02e_quality.ipynb #54ec8323
+@torch.no_grad()
+def label_calibration(pipe: SARJointNetPipeline,       # the generator
+                      real: dict[str, torch.Tensor],   # real pairs: "image" (N,1,H,W), "label" (N,H,W)
+                      timesteps: Sequence[int] = (10, 500),  # where to look: near t = 0 and at T/2
+                      seed: int = 0,                   # seeds the noise
+                      ) -> dict:                       # t -> mean x̂_0/b on the true channel and on the others
+    "Mean of the predicted clean label cube over b, on the true class's channel and on the rest, at a few t."
+    model, sch = pipe.model, pipe.scheduler
+    b, k, dev = model.config.balance_factor, len(model.config.class_names), model.device
+    g = torch.Generator().manual_seed(seed)
+    x0, lab = real["image"].to(dev, model.dtype), real["label"].to(dev)
+    y0 = encode_label(lab, k).to(model.dtype)
+    true = F.one_hot(lab, k).permute(0, 3, 1, 2).bool()
+    res = {}
+    for t in timesteps:
+        tt = torch.full((len(x0),), int(t), dtype=torch.long, device=dev)
+        nx, ny = (randn_tensor(v.shape, generator=g, device=dev, dtype=v.dtype) for v in (x0, y0))
+        xt, yt = balanced_add_noise(sch, x0, y0, b, nx, ny, tt)
+        pred = torch.cat(model(xt, yt, tt, return_dict=False), 1)
+        y_hat = predicted_x0(sch, torch.cat([xt, yt], 1), pred, tt)[:, 1:].float() / b
+        res[str(int(t))] = {"true_channel": float(y_hat[true].mean()), "other_channels": float(y_hat[~true].mean())}
     return res

@@ -14,8 +14,8 @@ import torch
 from .core import ArgumentError, OSD_CLASSES, image_to_model
 
 # %% auto #0
-__all__ = ['OSD_PIXEL_COUNTS', 'OSD_PIXEL_FREQ', 'SynthSARConfig', 'intensity_to_uint8', 'simulate_scene', 'synth_scene',
-           'SynthSAR', 'measure_enl']
+__all__ = ['OSD_PIXEL_COUNTS', 'OSD_PIXEL_FREQ', 'SynthSARConfig', 'intensity_to_uint8', 'model_to_intensity', 'simulate_scene',
+           'synth_scene', 'SynthSAR', 'measure_enl']
 
 # %% ../nbs/01c_synthsar.ipynb #d56ea617
 OSD_PIXEL_COUNTS = (797.7e6, 9.1e6, 50.4e6, 0.3e6, 45.7e6)  # sea, oil, look-alike, ship, land (Krestenitis 2019)
@@ -349,6 +349,14 @@ def intensity_to_uint8(intensity: np.ndarray,                    # linear intens
     "The 8-bit quick-look mapping: dB, linearly onto 0..255, clipped."
     db = 10 * np.log10(np.maximum(intensity, 1e-12))
     return np.clip(np.rint((db - db_range[0]) * (255 / (db_range[1] - db_range[0]))), 0, 255).astype(np.uint8)
+
+
+def model_to_intensity(x,                                          # images in the models' [-1, 1] range (array or tensor)
+                       db_range: tuple[float, float] = (-30.0, 5.0),  # the quick-look's dB range
+                       ) -> np.ndarray:                            # linear intensity (σ0 units), float64
+    "Undo the quick-look mapping: [-1, 1] → 8-bit scale (not rounded: generated images are continuous) → dB → linear."
+    dn = (np.asarray(x, np.float64) + 1) * 127.5
+    return 10 ** ((db_range[0] + dn * (db_range[1] - db_range[0]) / 255) / 10)
 
 
 def simulate_scene(seed: int,  # the scene's seed
