@@ -51,17 +51,26 @@ class TiledDataset(Dataset):
             h, w = base[i]["label"].shape
             if h < size or w < size: raise DakdError(f"tile {i} of {type(base).__name__} is {w}x{h}, smaller than {size}")
             ys, xs = self._starts(h), self._starts(w)
-            self.index += [(i, y, x) for y in ys for x in xs]
+            self.index += [(i, y, x, ys, xs) for y in ys for x in xs]
 
     def _starts(self, n: int) -> list[int]:
         return sorted({*range(0, n - self.size + 1, self.size), n - self.size})
 
+    def _valid(self, y: int, x: int, ys: list[int], xs: list[int]) -> torch.Tensor:
+        "The window's pixels no earlier window of its tile covered (the last row/column overlap their neighbours)."
+        s, valid = self.size, torch.ones(self.size, self.size, dtype=torch.bool)
+        prev_y, prev_x = [v for v in ys if v < y], [v for v in xs if v < x]
+        if prev_y: valid[:max(0, prev_y[-1] + s - y)] = False
+        if prev_x: valid[:, :max(0, prev_x[-1] + s - x)] = False
+        return valid
+
     def __len__(self) -> int: return len(self.index)
 
     def __getitem__(self, j: int) -> dict:
-        i, y, x = self.index[j]
+        i, y, x, ys, xs = self.index[j]
         item, s = self.base[i], self.size
-        return {**item, "image": item["image"][:, y:y + s, x:x + s], "label": item["label"][y:y + s, x:x + s]}
+        return {**item, "image": item["image"][:, y:y + s, x:x + s], "label": item["label"][y:y + s, x:x + s],
+                "valid": self._valid(y, x, ys, xs)}
 
 
 def _real_splits(dataset: str, root: str | Path) -> tuple[Dataset, Dataset | None, Dataset]:

@@ -21,11 +21,13 @@ __all__ = ['confusion_matrix', 'metrics_from_confusion', 'SegMetrics', 'plot_con
 
 # %% ../nbs/02d_metrics.ipynb #a94ac484
 def confusion_matrix(pred: Tensor,     # predicted class ids, any shape, int
-                     target: Tensor,   # true class ids, same shape, in [0, K)
+                     target: Tensor,   # true class ids, same shape, in [0, K); negative: not counted
                      num_classes: int, # K
                      ) -> Tensor:      # (K, K) int64 counts, rows = truth, columns = prediction
-    "Confusion matrix by one bincount, on the tensors' device."
-    idx = target.reshape(-1).long() * num_classes + pred.reshape(-1).long()
+    "Confusion matrix by one bincount, on the tensors' device; pixels with a negative target are left out."
+    target, pred = target.reshape(-1).long(), pred.reshape(-1).long()
+    keep = target >= 0
+    idx = target[keep] * num_classes + pred[keep]
     return torch.bincount(idx, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
@@ -129,6 +131,7 @@ def _run_metrics(model: nn.Module, loader: Iterable, metrics: SegMetrics, accele
     for batch in loader:
         pred = model(batch["image"].to(device)).argmax(1)
         target = batch["label"].to(device)
+        if "valid" in batch: target = torch.where(batch["valid"].to(device), target, -1)  # pixels counted elsewhere
         if accelerator: pred, target = accelerator.gather_for_metrics((pred, target))
         metrics.update(pred, target)
     model.train(was_training)
