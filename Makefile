@@ -9,7 +9,7 @@ OUT ?= runs/main
 PARAMS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-quick test-all export bench demo
+.PHONY: venv run test test-quick test-all export bench demo pretrain
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -40,3 +40,8 @@ bench: venv
 
 demo: venv
 	$(BIN)/python -m dakd_nb.data demo --out runs/demo
+
+# The packaged SynthSAR generator (dakd_nb/pretrained/synthsar-64): resumable; PRETRAIN_ARGS e.g. "--time-limit-min 60".
+PRETRAIN_ARGS ?= --device cpu
+pretrain: venv
+	$(BIN)/python -m dakd_nb.pretrain --out dakd_nb/pretrained/synthsar-64 --run-dir runs/pretrain $(PRETRAIN_ARGS)

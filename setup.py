@@ -19,7 +19,7 @@ setuptools.setup(
     keywords=cfg["keywords"],
     python_requires=">=" + cfg["min_python"],
     packages=setuptools.find_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
-    package_data={cfg["lib_path"]: ["*.yaml"]},
+    package_data={cfg["lib_path"]: ["*.yaml", "pretrained/*/*.*", "pretrained/*/*/*.*"]},
     include_package_data=True,
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},

@@ -346,12 +346,13 @@ class SARJointNetPipeline(DiffusionPipeline):
         return Path(path)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu", **kwargs) -> SARJointNetPipeline:
-        "Load a generator folder written by `save_pretrained` (local files only, never a download)."
+    def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
+                        **kwargs) -> SARJointNetPipeline:
+        "Load a generator folder written by `save_pretrained` (local files only, never a download), cast to `dtype`."
         path = Path(path).expanduser()
         for need in ("model_index.json", "model/config.json", "scheduler/scheduler_config.json"):
             if not (path / need).is_file():
                 raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
         pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
         pipe.model.eval()
-        return pipe.to(device)
+        return pipe.to(device, dtype)
