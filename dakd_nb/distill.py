@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -21,7 +21,8 @@ from torch import Tensor, nn
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, load_json, profile_part, resolve_device, save_figure, save_json, seed_everything)
+from .checkpoints import read_training_state, restore_training_state, save_training_state
+from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, profile_part, resolve_device, save_figure, save_json, seed_everything)
 from .metrics import SegMetrics, _classes_of, _run_metrics
 
 # %% auto #0
@@ -267,32 +268,18 @@ def _seed_epoch(seed: int, epoch: int, shuffle: torch.Generator) -> None:
     shuffle.manual_seed(s)
 
 
-def _recipe(config: DistillConfig) -> dict:
-    return {k: v for k, v in asdict(config).items() if k not in _RESUME_FREE}
+_STATE_KEYS = ("epoch", "history", "best_epoch", "best_miou", "planned_epochs")  # what train_segmenter reads from last/
 
 
-def _save_last(last: Path, model: nn.Module, optimizer, scheduler, state: dict) -> None:
-    with atomic_dir(last) as tmp:
-        save_model(model, str(tmp / "model.safetensors"))
-        torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}, tmp / "optimizer.pt")
-        save_json(state, tmp / "trainer_state.json")
-
-
-def _load_last(last: Path, model: nn.Module, optimizer, scheduler, config: DistillConfig) -> dict | None:
-    if not (last / "trainer_state.json").exists(): return None
-    state = load_json(last / "trainer_state.json")
+def _resume(last: Path, model: nn.Module, optimizer, scheduler, scaler, config: DistillConfig) -> dict | None:
+    "The state of the run saved in `last/`, restored into the loop's objects; None for a new run."
+    state = read_training_state(last, config, _RESUME_FREE, _STATE_KEYS)
+    if state is None: return None
     if state["planned_epochs"] != config.epochs:
         warnings.warn(f"resuming a run planned for {state['planned_epochs']} epochs with epochs={config.epochs}: "
                       "the learning-rate schedule is stretched from here on, unlike a run planned that long")
         state["planned_epochs"] = config.epochs
-    changed = {k: (v, state["recipe"].get(k)) for k, v in _recipe(config).items() if state["recipe"].get(k) != v}
-    if changed:
-        raise DakdError(f"{last.parent} holds a run with a different recipe {changed} (new, old); "
-                        "use a new output_dir or the old settings")
-    load_model(model, last / "model.safetensors")
-    opt_state = torch.load(last / "optimizer.pt", map_location="cpu", weights_only=True)
-    optimizer.load_state_dict(opt_state["optimizer"])
-    scheduler.load_state_dict(opt_state["scheduler"])
+    restore_training_state(last, model, optimizer, scheduler, scaler=scaler)
     return state
 
 # %% ../nbs/02g_distill.ipynb #160cc67e
@@ -340,9 +327,8 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.schedule, config.epochs * len(loader)))
     raw = acc.unwrap_model(model)
     last, best_dir = out / "last", out / "best"
-    state = _load_last(last, raw, optimizer, scheduler, config) or {
+    state = _resume(last, raw, optimizer, scheduler, acc.scaler, config) or {
         "epoch": -1, "history": [], "best_epoch": -1, "best_miou": -1.0, "planned_epochs": config.epochs,
-        "recipe": _recipe(config),
         "n_real": len(train_set), "n_generated": len(data) - len(train_set)}
     loss_fn = config.loss()
     start = state["epoch"] + 1
@@ -376,7 +362,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
                 with atomic_dir(best_dir) as tmp:
                     save_model(raw, str(tmp / "model.safetensors"))
                     save_json({"epoch": epoch, **val}, tmp / "metrics.json")
-            _save_last(last, raw, optimizer, scheduler, state)
+            save_training_state(last, raw, state, config, optimizer, scheduler, scaler=acc.scaler)
             save_json(state["history"], out / "history.json")
         acc.wait_for_everyone()
         for cb in callbacks: cb(epoch, record)

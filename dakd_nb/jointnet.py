@@ -128,8 +128,9 @@ def _decode(unet: UNet2DModel, h: torch.Tensor, res: list[torch.Tensor], emb: to
 @dataclass
 class JointOutput(BaseOutput):
     "The network's predictions for both modalities (x0 or ε, per the config's prediction type)."
-    image: torch.Tensor  # (N, 1, H, W)
-    label: torch.Tensor  # (N, K, H, W), in the b-scaled label space
+    image: torch.Tensor = None  # (N, 1, H, W)
+    label: torch.Tensor = None  # (N, K, H, W), in the b-scaled label space
+    # (defaults: accelerate's mixed-precision wrapper rebuilds the output from a dict of its fields)
 
 
 class SARJointNet(ModelMixin, ConfigMixin):

@@ -30,7 +30,7 @@ PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals(
 PRETRAINED_RECIPE = {
     "name": "synthsar-64",
     "data": dict(dataset="synthsar", n_real=64, size=64),
-    "generator": dict(image_size=64, steps=6000, batch_size=32, lr=5e-4, warmup_steps=200, ema_decay=0.999,
+    "generator": dict(image_size=64, block_out_channels=(16, 32, 64), steps=6000, batch_size=32, lr=5e-4, warmup_steps=200, ema_decay=0.999,
                       checkpoint_every=500, sample_every=0),
     "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20),
 }

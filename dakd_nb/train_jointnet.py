@@ -18,7 +18,8 @@ from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, derive_seed, load_json, plot_pairs, profile_part, save_figure, save_json, stack_items)
+from .checkpoints import read_training_state, restore_training_state, save_training_state
+from .core import (ArgumentError, ClassSet, DakdError, DataError, check_finite, check_output_dir, derive_seed, plot_pairs, profile_part, save_figure, save_json, stack_items)
 from .jointnet import (SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
 
 # %% auto #0
@@ -176,21 +177,24 @@ def plot_loss_curve(history: list[dict],  # per-step records with "step" and los
     return fig
 
 # %% ../nbs/02b_train_jointnet.ipynb #db58b225
-def _save_checkpoint(path: Path, model: SARJointNet, opt, ema: EMAModel, scaler, state: dict) -> None:
-    with atomic_dir(path) as tmp:
-        model.save_pretrained(tmp / "model")
-        torch.save(opt.state_dict(), tmp / "optimizer.pt")
-        torch.save(ema.state_dict(), tmp / "ema.pt")
-        if scaler is not None: torch.save(scaler.state_dict(), tmp / "scaler.pt")
-        save_json(state, tmp / "state.json")
+_STATE_KEYS = ("step", "b", "ce_weight", "history", "model_config")  # what train_jointnet reads from a checkpoint
 
 
-def _check_same_run(saved: dict, config: JointNetConfig, path: Path) -> None:
-    now = config.to_json()
-    diff = [k for k in now if k not in _RUN_CADENCE and saved.get(k) != now[k]]
-    if diff:
-        raise DakdError(f"{path} holds a run with a different config ({', '.join(f'{k}: {saved.get(k)!r} -> {now[k]!r}' for k in diff)}); "
-                        "use a new output_dir or the saved config")
+def _fresh_start(config: JointNetConfig, dataset: Dataset, model: SARJointNet | None) -> tuple[SARJointNet, dict]:
+    "A new run's net (from the run's seed, unless one is given) and its initial state."
+    b, ce = resolve_training_weights(config, dataset)
+    if model is None:
+        with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed, global RNG untouched
+            torch.manual_seed(config.seed)
+            model = build_jointnet(config, dataset.classes, b)
+    return model, {"step": 0, "b": model.config.balance_factor, "ce_weight": ce, "history": [],
+                   "model_config": dict(model.config)}
+
+
+def _saved_net(state: dict) -> SARJointNet:
+    "The net a checkpoint was made from, before its weights are restored."
+    with torch.random.fork_rng(devices=[]):  # its random initial weights are overwritten; global RNG untouched
+        return SARJointNet.from_config(state["model_config"])
 
 
 def _ema_copy(model: SARJointNet, ema: EMAModel) -> SARJointNet:
@@ -219,29 +223,18 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
     acc = Accelerator(mixed_precision=config.mixed_precision, cpu=config.device == "cpu")
     if config.batch_size % acc.num_processes:
         raise DakdError(f"batch_size {config.batch_size} does not split over {acc.num_processes} processes")
-    if ckpt.exists():
-        state = load_json(ckpt / "state.json")
-        _check_same_run(state["config"], config, out)
-        model = SARJointNet.from_pretrained(ckpt / "model", local_files_only=True)
-    else:
-        b, ce = resolve_training_weights(config, dataset)
-        if model is None:
-            with torch.random.fork_rng(devices=[]):  # initial weights from the run's seed, global RNG untouched
-                torch.manual_seed(config.seed)
-                model = build_jointnet(config, dataset.classes, b)
-        if tuple(model.config.class_names) != dataset.classes.names:
-            raise DakdError(f"model classes {model.config.class_names} differ from the data's {dataset.classes.names}")
-        state = {"step": 0, "b": model.config.balance_factor, "ce_weight": ce, "history": [], "config": config.to_json()}
+    state = read_training_state(ckpt, config, _RUN_CADENCE, _STATE_KEYS)
+    resumed = state is not None
+    model, state = (_saved_net(state), state) if resumed else _fresh_start(config, dataset, model)
+    if tuple(model.config.class_names) != dataset.classes.names:
+        raise DakdError(f"model classes {model.config.class_names} differ from the data's {dataset.classes.names}")
     b, ce, start, history = state["b"], state["ce_weight"], state["step"], state["history"]
     scheduler = build_scheduler(config)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     ema = EMAModel(model.parameters(), decay=config.ema_decay)
-    model, opt = acc.prepare(model.train(), opt)  # from_pretrained returns eval mode
+    model, opt = acc.prepare(model.train(), opt)
     raw = acc.unwrap_model(model)
-    if start:
-        opt.load_state_dict(torch.load(ckpt / "optimizer.pt", map_location=acc.device))
-        ema.load_state_dict(torch.load(ckpt / "ema.pt"))
-        if acc.scaler is not None and (ckpt / "scaler.pt").exists(): acc.scaler.load_state_dict(torch.load(ckpt / "scaler.pt"))
+    if resumed: restore_training_state(ckpt, raw, opt, ema=ema, scaler=acc.scaler)
     ema.to(acc.device)
     batches = _StepBatches(len(dataset), config.batch_size, config.seed, start, config.steps, acc.process_index, acc.num_processes)
     loader = DataLoader(_TrainView(dataset, config.image_size, config.random_flips), batch_sampler=batches,
@@ -266,7 +259,8 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
             _ema_grid(raw, ema, scheduler, config, out / "samples" / f"step_{done:07d}.png", done)
         if done % config.checkpoint_every == 0 or done == config.steps:
             if acc.is_main_process:
-                _save_checkpoint(ckpt, raw, opt, ema, acc.scaler, {**state, "step": done, "history": history})
+                save_training_state(ckpt, raw, {**state, "step": done, "history": history}, config, opt, ema=ema,
+                                    scaler=acc.scaler)
                 save_figure(plot_loss_curve(history), out / "loss.png")
             acc.wait_for_everyone()
     bar.close()
