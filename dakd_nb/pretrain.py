@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import time
@@ -61,6 +62,8 @@ def train_chunked(dataset, config: JointNetConfig, run_dir: Path,
 
 # %% ../nbs/02h_pretrain.ipynb #0f974a2c
 def _commit() -> str:
+    "The code's git commit (DAKD_COMMIT when the code was copied without its .git, as on a lent GPU machine)."
+    if os.environ.get("DAKD_COMMIT"): return os.environ["DAKD_COMMIT"]
     try: return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                cwd=Path(__file__).parent if "__file__" in globals() else None).stdout.strip() or "unknown"
     except OSError: return "unknown"
