@@ -23,8 +23,8 @@ from .quality import generation_quality, label_calibration
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
 # %% auto #0
-__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'packaged_generator', 'pretrain_config', 'train_chunked', 'pretrain',
-           'pretrain_cli']
+__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'packaged_generator', 'pretrain_config', 'InMemory', 'train_chunked',
+           'pretrain', 'pretrain_cli']
 
 # %% ../nbs/02h_pretrain.ipynb #c823d64d
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
@@ -49,6 +49,14 @@ def pretrain_config(**overrides) -> JointNetConfig:
     return JointNetConfig.for_profile("cpu-quick", **{**PRETRAINED_RECIPE["generator"], **overrides})
 
 # %% ../nbs/02h_pretrain.ipynb #7ca26d5b
+class InMemory(torch.utils.data.Dataset):
+    "A small data set held in memory: SynthSAR makes each scene on request, which would starve a GPU."
+    def __init__(self, base):  # any data set following the contract, with .classes
+        self.items, self.classes = [base[i] for i in range(len(base))], base.classes
+    def __len__(self) -> int: return len(self.items)
+    def __getitem__(self, i: int) -> dict: return self.items[i]
+
+
 def train_chunked(dataset, config: JointNetConfig, run_dir: Path,
                   time_limit_s: float | None = None,  # stop after the first checkpoint past this many seconds
                   progress: bool = True):
@@ -132,7 +140,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
     over = {k: v for k, v in dict(steps=steps, batch_size=batch_size).items() if v is not None}
     config = pretrain_config(device="cpu" if device == "cpu" else "auto", mixed_precision=mixed_precision, **over)
     out = Path(out_dir); run_dir = Path(run_dir) if run_dir else out.with_name(out.name + ".run")
-    train = build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"]
+    train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
     clock = run_dir / "train_time.json"  # wall time over all the calls that trained this run
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()
     run = train_chunked(train, config, run_dir, time_limit_s, progress)
