@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from safetensors.torch import save_file
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import (ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, file_sha256, load_json, save_json)
+from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes
+from .core import file_sha256, load_json, save_json
 from .jointnet import SARJointNetPipeline
 
 # %% auto #0
@@ -24,6 +26,15 @@ __all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
+
+
+def _shard_is_intact(out: Path, shard: dict) -> bool:
+    "Whether a shard the index lists is on disk with its checksum; warns, naming it, when not."
+    f = out / shard["file"]
+    problem = ("listed in index.json but missing" if not f.is_file() else
+               "content does not match its SHA-256 in index.json" if file_sha256(f) != shard["sha256"] else None)
+    if problem: warnings.warn(f"{f}: {problem}; generating it again", stacklevel=3)
+    return problem is None
 
 
 def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pipeline, or a generator folder
@@ -49,10 +60,9 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                               "osd_ids": list(c.osd_ids)}}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
-    differ = [k for k in provenance if index.get(k) != provenance[k]]
-    if differ:
-        raise DakdError(f"{out} holds a different augmentation set ({', '.join(f'{k}: {index.get(k)!r} -> {provenance[k]!r}' for k in differ)}); "
-                        "use another folder")
+    if differ := describe_changes({k: index.get(k) for k in provenance}, provenance):
+        raise DakdError(f"{out} holds a different augmentation set ({'; '.join(differ)}); use another folder")
+    index["shards"] = [s for s in index["shards"] if _shard_is_intact(out, s)]
     done = {s["index"] for s in index["shards"]}
     todo = [k for k in range(math.ceil(n / shard_size)) if k not in done]
     for k in tqdm(todo, disable=not progress, desc="augmentation shards"):
@@ -85,16 +95,18 @@ class AugmentationSet(Dataset):
             found = self.index.get("format") if isinstance(self.index, dict) else type(self.index).__name__
             raise DataError(self.path / "index.json", f"format {found!r}, expected {AUGMENTATION_FORMAT!r}")
         try:
-            for s in self.index["shards"]:
-                f = self.path / s["file"]
-                if not f.is_file(): raise DataError(f, "listed in index.json but missing")
-                if verify and file_sha256(f) != s["sha256"]: raise DataError(f, "content does not match its SHA-256 in index.json")
+            shards = [(self.path / s["file"], s["sha256"]) for s in self.index["shards"]]
             c = self.index["classes"]
             self.classes = ClassSet(c["name"], tuple(c["names"]), tuple(tuple(p) for p in c["palette"]), tuple(c["osd_ids"]))
             self.complete = bool(self.index["complete"])
             self._ends = np.cumsum([int(s["count"]) for s in self.index["shards"]])
         except (KeyError, TypeError, ValueError) as e:
             raise DataError(self.path / "index.json", f"malformed index ({type(e).__name__}: {e})") from None
+        regenerate = "run the generation again (write_augmentation_set, or the main job) to regenerate it"
+        for f, sha in shards:  # the shard file is at fault, not the index that lists it
+            if not f.is_file(): raise DataError(f, f"listed in index.json but missing; {regenerate}")
+            if verify and file_sha256(f) != sha:
+                raise DataError(f, f"content does not match its SHA-256 in index.json (the file is damaged); {regenerate}")
         self._handles: dict = {}
 
     def __len__(self) -> int: return int(self._ends[-1]) if len(self._ends) else 0

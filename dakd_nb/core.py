@@ -5,14 +5,19 @@
 # %% ../nbs/00_core.ipynb #0a778bfb
 from __future__ import annotations
 
+import atexit
 import contextlib
+import glob
 import hashlib
 import json
 import math
 import os
 import random
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -23,8 +28,9 @@ import torch
 # %% auto #0
 __all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'PROFILES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet',
            'class_frequencies', 'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device',
-           'derive_seed', 'atomic_path', 'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure',
-           'NonFiniteLossError', 'check_output_dir', 'check_finite', 'plot_pairs', 'profile_part']
+           'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir', 'save_json', 'load_json',
+           'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir', 'check_finite', 'lock_holder',
+           'take_lock', 'release_lock', 'lock_message', 'hold_folder', 'describe_changes', 'plot_pairs', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -159,6 +165,33 @@ def derive_seed(*keys: int) -> int:  # run seed, stream, step, ... (non-negative
     "A 32-bit seed that depends only on the keys, through NumPy's SeedSequence hashing."
     return int(np.random.SeedSequence(list(keys)).generate_state(1)[0])
 
+# %% ../nbs/00_core.ipynb #99ba4ce1
+def process_start(pid: int,  # a process id on this machine
+                  ) -> str | None:  # when it started, as the OS counts it; None if unknown
+    "An id for one run of process `pid`: it changes when the pid is reused by a new process."
+    try: return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError): pass
+    try:
+        import psutil
+        return f"{psutil.Process(pid).create_time():.3f}"
+    except Exception: return None  # psutil missing, or no such process
+
+
+def process_alive(pid: int | None,         # a process id on this machine
+                  start: str | None = None,  # its `process_start`, when known: a reused pid does not count
+                  ) -> bool:
+    "Whether process `pid` runs (a zombie does not) and, given `start`, is still the same process."
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0: return False
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass  # another user's process: it exists
+    except (OverflowError, OSError): return False
+    try:
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z": return False
+    except (OSError, IndexError): pass
+    now = process_start(pid) if start is not None else None
+    return start is None or now is None or now == str(start)
+
 # %% ../nbs/00_core.ipynb #c94922d4
 def _umask() -> int:
     mask = os.umask(0)
@@ -166,41 +199,66 @@ def _umask() -> int:
     return mask
 
 
+def _clear_leftovers(path: Path) -> None:
+    "Remove temporaries beside `path` whose writer (the pid in their name) has ended."
+    for p in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = p.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+            else: p.unlink(missing_ok=True)
+
+
+def _remove(p: Path | None) -> None:
+    if p is None: return
+    if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError): p.unlink(missing_ok=True)
+
+
+def _write_error(path: Path, e: OSError) -> DakdError:
+    where = f" ({e.filename})" if e.filename and Path(e.filename).name != path.name else ""
+    return DakdError(f"cannot write {path}: {e.strerror or e}{where}")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike,  # the file to (re)write
                 ) -> Iterator[Path]:       # a temporary path beside it: write there
     "Write a file atomically: the target appears complete or not at all."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp)
+    path, tmp = Path(path), None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(path)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         with open(tmp, "rb+") as f: os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the mode open() would
         os.replace(tmp, path)
+    except OSError as e: raise _write_error(path, e) from e
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove(tmp)
 
 
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike,  # the folder to (re)write
                ) -> Iterator[Path]:       # a temporary folder beside it: fill it
     "Write a folder atomically: readers see the old folder or the complete new one."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    path, tmp = Path(path), None
     old = path.with_name(f".{path.name}.old")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _clear_leftovers(path)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp"))
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700; give the folder the mode mkdir would
         shutil.rmtree(old, ignore_errors=True)
         if path.exists(): os.replace(path, old)
         os.replace(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
+    except OSError as e: raise _write_error(path, e) from e
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _remove(tmp)
 
 
 def save_json(obj: Any,                      # anything json can write (numpy scalars are converted)
@@ -273,6 +331,125 @@ def check_finite(loss: torch.Tensor | float,  # the loss just computed
         raise NonFiniteLossError(f"{what} is {value} at step {step}: training stopped, the last good "
                                  "checkpoint is kept (lower the learning rate or check the data)")
 
+# %% ../nbs/00_core.ipynb #fb8985a5
+def _read_lock(lock: Path) -> tuple[str | None, dict | None]:
+    "The lock file's text and its record (None for either when it is missing or unreadable)."
+    try: text = lock.read_text()
+    except OSError: return None, None
+    try: info = json.loads(text)
+    except ValueError: return text, None
+    return text, info if isinstance(info, dict) else None
+
+
+def _is_mine(info: dict) -> bool:
+    return (info.get("host") == socket.gethostname() and info.get("pid") == os.getpid()
+            and info.get("pid_start") in (None, process_start(os.getpid())))
+
+
+def _is_live(info: dict | None) -> bool:
+    if not info: return False
+    if info.get("host") != socket.gethostname(): return True  # another machine's processes cannot be checked
+    return process_alive(info.get("pid"), info.get("pid_start")) or process_alive(info.get("child_pid"), info.get("child_start"))
+
+
+def lock_holder(lock: str | os.PathLike,  # a lock file
+                ) -> dict | None:          # the record of the live run holding it; None when free or stale
+    "Who holds `lock`: None when it is missing, unreadable, or its processes have ended."
+    _, info = _read_lock(Path(lock))
+    return info if _is_live(info) else None
+
+
+def take_lock(lock: str | os.PathLike,  # the lock file (its folder is created)
+              child_pid: int | None = None,  # a process working for this one; the lock is held while it lives
+              ) -> dict | None:          # None when taken; else the record of the live run holding it
+    "Take `lock` for this process, atomically; a stale lock (its processes have ended) is taken over."
+    lock = Path(lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    _, held = _read_lock(lock)
+    me = held if held and _is_mine(held) else {"host": socket.gethostname(), "pid": os.getpid(),
+                                               "pid_start": process_start(os.getpid()),
+                                               "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    if child_pid is not None: me = {**me, "child_pid": child_pid, "child_start": process_start(child_pid)}
+    if held and _is_mine(held):
+        save_json(me, lock)
+        return None
+    tag = f"{os.getpid()}.{threading.get_ident()}"
+    tmp = lock.with_name(f"{lock.name}.{tag}.new")
+    tmp.write_text(json.dumps(me))
+    try:
+        for _ in range(3):
+            try:
+                os.link(tmp, lock)
+                return None
+            except FileExistsError: pass
+            text, info = _read_lock(lock)
+            if _is_live(info): return info
+            stale = lock.with_name(f"{lock.name}.{tag}.stale")
+            try: os.replace(lock, stale)  # atomic: of two runs taking over one stale lock, one moves it
+            except FileNotFoundError: continue
+            if stale.read_text() != text:  # moved a fresh lock that replaced the stale one: give it back
+                with contextlib.suppress(FileExistsError): os.link(stale, lock)
+            stale.unlink(missing_ok=True)
+        return lock_holder(lock) or {"host": "?", "pid": None, "started": "?"}
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def release_lock(lock: str | os.PathLike) -> None:  # a lock file this process may hold
+    "Remove `lock` if this process holds it (anyone else's is left alone)."
+    _, info = _read_lock(Path(lock))
+    if info and _is_mine(info): Path(lock).unlink(missing_ok=True)
+
+
+def lock_message(lock: str | os.PathLike,  # the lock file
+                 holder: dict,             # its record, from take_lock or lock_holder
+                 ) -> str:
+    "Why a folder cannot be used now, and what to do if the holder is known to be gone."
+    lock = Path(lock)
+    who = f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
+    remote = holder.get("host") != socket.gethostname()
+    return (f"{lock.parent} is in use by another run ({who}): two runs in one folder would mix their results. "
+            f"Wait for it, or use another folder; {'its host cannot be checked from here: ' if remote else ''}"
+            f"if that run is over, delete {lock}")
+
+
+def hold_folder(folder: str | os.PathLike,  # the run's output folder
+                name: str = ".lock",        # the lock file's name in it
+                ) -> Path:                  # the lock file, held until `release_lock` or this process ends
+    "Lock a run's folder for this process, or raise `DakdError` saying which run holds it."
+    lock = Path(folder) / name
+    holder = take_lock(lock)
+    if holder is not None: raise DakdError(lock_message(lock, holder))
+    atexit.register(release_lock, lock)  # a normal exit or an exception releases it; a kill leaves it stale
+    return lock
+
+# %% ../nbs/00_core.ipynb #02e229dd
+def _short(v: Any, width: int = 60) -> str:
+    s = json.dumps(v, default=str)
+    return s if len(s) <= width else s[:width - 3] + "..."
+
+
+def describe_changes(old: Any,      # a JSON-like record (dicts, lists, scalars)
+                     new: Any,      # the record now
+                     where: str = "",  # key path of this level, for the lines
+                     ) -> list[str]:   # one "key.path: old -> new" line per change; [] when equal
+    "What differs between two JSON-like records, key by key."
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for k in dict.fromkeys([*old, *new]):
+            key = f"{where}.{k}" if where else str(k)
+            if k not in old: lines.append(f"{key}: (absent) -> {_short(new[k])}")
+            elif k not in new: lines.append(f"{key}: {_short(old[k])} -> (absent)")
+            else: lines += describe_changes(old[k], new[k], key)
+        return lines
+    if old == new: return []
+    if isinstance(old, list) and isinstance(new, list) and max(len(old), len(new)) > 3:
+        differ = [i for i in range(min(len(old), len(new))) if old[i] != new[i]]
+        parts = [f"{len(old)} -> {len(new)} entries"] if len(old) != len(new) else []
+        if differ: parts.append(f"{len(differ)} differ, the first {_short(old[differ[0]], 40)} -> {_short(new[differ[0]], 40)}")
+        return [f"{where}: {'; '.join(parts)}"]
+    return [f"{where}: {_short(old)} -> {_short(new)}"]
+
 # %% ../nbs/00_core.ipynb #f7d9a957
 def plot_pairs(sets: dict,              # title -> a data set (data contract) or stacked tensors {"image", "label"[, "soft"]}
                classes: ClassSet,       # for the colour code and the legend
@@ -319,8 +496,9 @@ PROFILES = {
                                sample_steps=4),
              "student": dict(epochs=2, batch_size=8, lr=1e-3),
              "segmenter": dict(width=8)},
-    "cpu-quick": {"data": dict(size=32, n_real=64, n_val=32, n_test=64),
-                  "generator": dict(image_size=32, steps=300, batch_size=16, lr=5e-4, sample_steps=20),
+    "cpu-quick": {"data": dict(size=64, n_real=64, n_val=32, n_test=64),
+                  "generator": dict(image_size=64, block_out_channels=(16, 32, 64), steps=2000, batch_size=64, lr=5e-4,
+                                    warmup_steps=200, ema_decay=0.999, checkpoint_every=500, sample_every=0, sample_steps=10),
                   "student": dict(epochs=12, batch_size=8, lr=1e-3),
                   "segmenter": dict(width=16)},
     "paper": {"data": dict(size=256, n_real=1000, n_val=100, n_test=110),

@@ -26,8 +26,8 @@ from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, ch
 from .metrics import SegMetrics, _classes_of, _run_metrics
 
 # %% auto #0
-__all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'DistillSource',
-           'mix_real_generated', 'DistillConfig', 'TrainResult', 'plot_history', 'train_segmenter']
+__all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'random_dihedral',
+           'DistillSource', 'mix_real_generated', 'DistillConfig', 'TrainResult', 'plot_history', 'train_segmenter']
 
 # %% ../nbs/02g_distill.ipynb #667784f4
 def _reduce(per_pixel: Tensor, reduction: str) -> Tensor:
@@ -105,11 +105,12 @@ class DAKDLoss(nn.Module):
                  dice_weight: float = 1.0,   # weight of L_dice (whole batch, soft targets)
                  temperature: float = 1.0,   # KD temperature τ
                  kd_form: str = "soft_ce",   # "soft_ce" or "kl" (see SoftLabelKDLoss)
+                 ce_on_generated: bool = False,  # v1 only: also CE against argmax q on generated samples
                  ):
         super().__init__()
         if loss_mode not in ("v1", "v2"): raise ArgumentError(f"loss_mode must be 'v1' or 'v2', got {loss_mode!r}")
         self.loss_mode, self.ce_weight, self.kd_weight, self.dice_weight = loss_mode, ce_weight, kd_weight, dice_weight
-        self.kd = SoftLabelKDLoss(temperature, kd_form)
+        self.kd, self.ce_on_generated = SoftLabelKDLoss(temperature, kd_form), ce_on_generated
 
     def forward(self,
                 logits: Tensor,        # student logits, (B, K, H, W)
@@ -118,7 +119,7 @@ class DAKDLoss(nn.Module):
                 is_generated: Tensor,  # (B,) bool, True for samples from D^a
                 ) -> dict[str, Tensor]:  # "total" and each weighted term ("ce", "kd", "dice")
         gen = is_generated.to(logits.device, torch.bool)
-        ce_mask = ~gen if self.loss_mode == "v2" else torch.ones_like(gen)
+        ce_mask = torch.ones_like(gen) if self.loss_mode == "v1" and self.ce_on_generated else ~gen
         ce = torch.where(ce_mask, hard_label_ce(logits, label, "sample"), 0.).sum() / len(gen)
         kd = torch.where(gen, self.kd(logits, soft, "sample"), 0.).sum() / len(gen)
         dice = soft_dice_loss(logits, soft) if self.dice_weight else logits.new_zeros(())
@@ -126,6 +127,13 @@ class DAKDLoss(nn.Module):
         return {"total": sum(terms.values()), **terms}
 
 # %% ../nbs/02g_distill.ipynb #1280620a
+def random_dihedral(*maps: Tensor) -> tuple[Tensor, ...]:  # (..., H, W) maps of one sample, transformed alike
+    "One of the 8 flips / 90° rotations, drawn from torch's generator (seeded per epoch by the training loop)."
+    k, flip = int(torch.randint(0, 4, ())), bool(torch.randint(0, 2, ()))
+    out = tuple(torch.rot90(m, k, (-2, -1)) for m in maps)
+    return tuple(m.flip(-1) for m in out) if flip else out
+
+
 class DistillSource(Dataset):
     "A real or generated data set seen through the distillation fields: image, label, soft, is_generated."
     def __init__(self,
@@ -134,11 +142,12 @@ class DistillSource(Dataset):
                  is_generated: bool,             # whether the items come from the generator (D^a)
                  generated_labels: str = "soft", # "soft": q as target; "hard": one-hot(argmax q) (the HL ablation)
                  n: int | None = None,           # use the first n items only; None: all
+                 augment: bool = False,          # a random flip / 90° rotation of image, label and soft label together
                  ):
         if generated_labels not in ("soft", "hard"):
             raise ArgumentError(f"generated_labels must be 'soft' or 'hard', got {generated_labels!r}")
         self.dataset, self.num_classes, self.is_generated = dataset, num_classes, is_generated
-        self.generated_labels, self.n = generated_labels, len(dataset) if n is None else n
+        self.generated_labels, self.n, self.augment = generated_labels, len(dataset) if n is None else n, augment
         self.source = getattr(dataset, "path", None) or getattr(dataset, "root", None) or type(dataset).__name__
 
     def __len__(self): return self.n
@@ -165,6 +174,7 @@ class DistillSource(Dataset):
             raise self._bad(i, f"label ids must be in [0, {K}), got [{int(label.min())}, {int(label.max())}]")
         if not self.is_generated or self.generated_labels == "hard":
             soft = F.one_hot(label, K).permute(2, 0, 1).float()
+        if self.augment: image, label, soft = random_dihedral(image, label, soft)
         return {"image": image, "label": label, "soft": soft, "is_generated": self.is_generated}
 
 
@@ -173,14 +183,15 @@ def mix_real_generated(real: Dataset,                      # real pairs D
                        generated: Dataset | None = None,   # generated pairs D^a (items carry "soft")
                        n_generated: int | None = None,     # how many of D^a to use; None: all, 0: none
                        generated_labels: str = "soft",     # "soft" or "hard" (HL ablation)
+                       augment: bool = False,              # random flips / 90° rotations, real and generated alike
                        ) -> ConcatDataset:                 # D ∪ D^a with uniform item fields
     "Real and generated pairs as one data set, for uniform sampling from D ∪ D^a."
-    parts = [DistillSource(real, num_classes, False)]
+    parts = [DistillSource(real, num_classes, False, augment=augment)]
     if generated is not None and n_generated != 0:
         n = len(generated) if n_generated is None else n_generated
         if not 0 <= n <= len(generated):
             raise DakdError(f"n_generated={n_generated} asked for, but the generated set has {len(generated)} items")
-        parts.append(DistillSource(generated, num_classes, True, generated_labels, n))
+        parts.append(DistillSource(generated, num_classes, True, generated_labels, n, augment))
     elif n_generated:
         raise DakdError(f"n_generated={n_generated} asked for, but no generated set was given")
     return ConcatDataset(parts)
@@ -204,6 +215,8 @@ class DistillConfig:
     temperature: float = 1.0           # KD temperature τ (notes' default 1)
     kd_form: str = "soft_ce"           # "soft_ce" (notes' default) or "kl" (Hinton, τ²-scaled)
     generated_labels: str = "soft"     # "soft": q; "hard": one-hot(argmax q), the HL ablation
+    ce_on_generated: bool = False      # v1: also CE against argmax q on generated pairs (off: CE on real pairs only)
+    augment: bool = True               # random flips / 90° rotations of every training pair (real and generated alike)
     n_generated: int | None = None     # generated items used; None: all, 0: real data only
     epochs: int = 12                   # passes over D ∪ D^a
     batch_size: int = 8                # per device
@@ -241,7 +254,7 @@ class DistillConfig:
 
     def loss(self) -> DAKDLoss:
         return DAKDLoss(self.loss_mode, self.ce_weight, self.kd_weight, self.effective_dice_weight,
-                        self.temperature, self.kd_form)
+                        self.temperature, self.kd_form, self.ce_on_generated)
 
 # %% ../nbs/02g_distill.ipynb #c30b65ac
 @dataclass
@@ -313,7 +326,8 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     if len(val_set) == 0: raise DakdError("val_set is empty: the best checkpoint is chosen on it")
     classes = _classes_of(classes, train_set)
     num_classes = SegMetrics(classes).num_classes
-    data = mix_real_generated(train_set, num_classes, generated_set, config.n_generated, config.generated_labels)
+    data = mix_real_generated(train_set, num_classes, generated_set, config.n_generated, config.generated_labels,
+                              config.augment)
     if config.device == "cuda": resolve_device("cuda")  # fails clearly without a GPU
     acc = accelerator or Accelerator(cpu=config.device == "cpu", mixed_precision=config.mixed_precision)
     shuffle = torch.Generator()

@@ -183,11 +183,11 @@ def denoising_trajectory(pipe: SARJointNetPipeline,  # the generator
                          seed: int = 0,              # seeds the start noise (and DDPM's per-step noise)
                          steps: int = 20,            # denoising steps
                          sampler: str = "ddim",      # one of jointnet.SAMPLERS
-                         tau: float = 1.0,           # soft-label temperature
+                         tau: float | None = None,   # soft-label temperature; None: the generator's own
                          eta: float = 0.0,           # DDIM's η
                          ) -> list[dict]:            # steps + 1 frames (last: the output)
     "Every step of one reverse diffusion: {'t', 'image', 'soft', 'pred_image', 'pred_soft'} on the CPU."
-    b = pipe.model.config.balance_factor
+    b, tau = pipe.model.config.balance_factor, pipe.model.config.label_temperature if tau is None else tau
     read = lambda v: (v[0, :1].float().cpu().clamp(-1, 1), soft_labels(v[:1, 1:], b, tau)[0].cpu())
     frames = []
 

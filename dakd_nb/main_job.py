@@ -6,30 +6,68 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import json
 import math
+import numbers
+import shutil
+import subprocess
+import time
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Subset
 
-from .core import DakdError, PROFILES, profile_part, save_json
+import dakd_nb
+from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
+from .core import check_output_dir, profile_part, resolve_device, save_json
 from .data import DATASETS
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, write_augmentation_set
 from .train_jointnet import JointNetConfig, train_jointnet
+from .pretrain import packaged_generator
 from .jointnet import SARJointNetPipeline
 from .saross import build_segmenter
+from .synthsar import SynthSAR
 
 # %% auto #0
-__all__ = ['MainJobParams', 'jointnet_config', 'get_generator', 'get_augmentation_set', 'student_runs', 'train_students',
-           'test_metrics', 'plot_predictions', 'write_results']
+__all__ = ['STAGE_RECORD', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'student_runs',
+           'data_identity', 'augmentation_settings', 'stage_fingerprints', 'check_stages', 'start_stage',
+           'get_generator', 'get_augmentation_set', 'train_students', 'test_metrics', 'plot_predictions',
+           'generator_source', 'write_results']
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "dataset": DATASETS, "generator": ("sar_jointnet", "jointnet", "ddpm"),
             "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda")}
+_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
+           "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
+           "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
+           "temperature": (lambda v: v > 0, "above 0"),
+           "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
+_KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
+
+
+def _typed(name: str, value, hint) -> typing.Any:
+    "`value` as the type parameter `name` is declared with (`hint`), or an ArgumentError naming it."
+    kinds = typing.get_args(hint) or (hint,)
+    kind = next(k for k in kinds if k is not type(None))
+    if value is None and type(None) in kinds: return None
+    if kind is bool and isinstance(value, bool): return value
+    if not isinstance(value, bool) and kind in (int, float) and isinstance(value, numbers.Real) and math.isfinite(value):
+        if kind is float: return float(value)
+        if float(value).is_integer(): return int(value)
+    if kind is str and isinstance(value, str): return value
+    why = " (papermill reads a -p value that looks like a number as one; give text with -r)" if kind is str else ""
+    raise ArgumentError(f"parameter {name}={value!r} must be {_KINDS[kind]}{why}")
+
+
+def _unknown_name(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=1)
+    return f"unknown parameter {name!r}: " + (f"did you mean {close[0]!r}?" if close else f"the parameters are {', '.join(names)}")
 
 
 @dataclass
@@ -39,6 +77,7 @@ class MainJobParams:
     dataset: str = "synthsar"
     data_root: str = ""
     jointnet_path: str = ""
+    retrain_generator: bool = False
     generator: str = "sar_jointnet"
     n_real: int | None = None
     n_generated: int | None = None
@@ -55,34 +94,50 @@ class MainJobParams:
     inception_path: str = ""
     device: str = "auto"
     output_dir: str = "runs/main"
+    redo_stale: bool = False
 
     @classmethod
     def resolve(cls, **params) -> MainJobParams:
         "Check every parameter (naming the bad one) and fill the `None`s from the profile."
-        unknown = set(params) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise DakdError(f"unknown parameter(s) {sorted(unknown)}")
-        p = cls(**params)
-        for name, allowed in _CHOICES.items():
-            if getattr(p, name) not in allowed:
-                raise DakdError(f"parameter {name}={getattr(p, name)!r} is not one of {list(allowed)}")
-        defaults = {**profile_part(p.profile, "data"), **profile_part(p.profile, "student")}
-        for name in ("n_real", "epochs", "batch_size"):
+        names = [f.name for f in dataclasses.fields(cls)]
+        for name in params:
+            if name not in names: raise ArgumentError(_unknown_name(name, names))
+        hints = typing.get_type_hints(cls)
+        p = cls(**{k: _typed(k, v, hints[k]) for k, v in params.items()})
+        p._check_choices()
+        p._fill_defaults()
+        for name, (ok, allowed) in _RANGES.items():
             value = getattr(p, name)
-            if value is None: setattr(p, name, defaults[name])
-            elif value < 1: raise DakdError(f"parameter {name}={value} must be at least 1 (or None for the profile's default)")
-        if p.n_generated is None: p.n_generated = 4 * p.n_real
-        elif p.n_generated < 0: raise DakdError(f"parameter n_generated={p.n_generated} must be >= 0 (or None for 4x n_real)")
-        if p.balance_factor is not None and not p.balance_factor > 0:
-            raise DakdError(f"parameter balance_factor={p.balance_factor} must be > 0 (or None to compute it from the data)")
-        if not p.temperature > 0: raise DakdError(f"parameter temperature={p.temperature} must be > 0")
-        if p.kd_weight < 0: raise DakdError(f"parameter kd_weight={p.kd_weight} must be >= 0")
-        if p.dataset != "synthsar" and not Path(p.data_root or "/nonexistent").expanduser().is_dir():
-            raise DakdError(f"parameter data_root={p.data_root!r}: dataset={p.dataset!r} needs the folder of your local copy")
-        if p.jointnet_path and not Path(p.jointnet_path).expanduser().is_dir():
-            raise DakdError(f"parameter jointnet_path={p.jointnet_path!r} is not a folder")
-        if p.inception_path and not Path(p.inception_path).expanduser().is_file():
-            raise DakdError(f"parameter inception_path={p.inception_path!r} is not a file")
+            if value is not None and not ok(value): raise ArgumentError(f"parameter {name}={value!r} must be {allowed}")
+        p._check_paths()
         return p
+
+    def _check_choices(self) -> None:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ArgumentError(f"parameter {name}={getattr(self, name)!r} is not one of {list(allowed)}")
+        try: resolve_device(self.device)
+        except DakdError as e: raise ArgumentError(f"parameter {e}") from None
+
+    def _fill_defaults(self) -> None:
+        defaults = {**profile_part(self.profile, "data"), **profile_part(self.profile, "student")}
+        for name in ("n_real", "epochs", "batch_size"):
+            if getattr(self, name) is None: setattr(self, name, defaults[name])
+        if self.n_generated is None and self.n_real >= 1: self.n_generated = 4 * self.n_real
+
+    def _check_paths(self) -> None:
+        if not self.output_dir.strip():
+            raise ArgumentError(f"parameter output_dir={self.output_dir!r} must name a folder: the run writes everything there")
+        if self.dataset == "synthsar" and self.data_root:
+            raise ArgumentError(f"parameter data_root={self.data_root!r} is set, but dataset='synthsar' reads no files: "
+                                f"set dataset to the set the folder holds ({', '.join(DATASETS[1:])}) or leave data_root empty")
+        if self.dataset != "synthsar" and not Path(self.data_root or "/nonexistent").expanduser().is_dir():
+            raise ArgumentError(f"parameter data_root={self.data_root!r}: dataset={self.dataset!r} needs the folder of your local copy")
+        if self.jointnet_path and not (Path(self.jointnet_path).expanduser() / "model" / "config.json").is_file():
+            raise ArgumentError(f"parameter jointnet_path={self.jointnet_path!r} is not a generator folder (no model/config.json; "
+                                "write one with SARJointNetPipeline.save_pretrained)")
+        if self.inception_path and not Path(self.inception_path).expanduser().is_file():
+            raise ArgumentError(f"parameter inception_path={self.inception_path!r} is not a file")
 
     @property
     def sizes(self) -> dict: return profile_part(self.profile, "data")
@@ -95,19 +150,30 @@ def jointnet_config(p: MainJobParams) -> JointNetConfig:
     return JointNetConfig.for_profile(p.profile, **over)
 
 
-def get_generator(p: MainJobParams, train_set: Dataset, out: Path) -> SARJointNetPipeline:
-    "The generator: loaded from `jointnet_path`, or trained (and resumed) under out/jointnet."
-    if p.jointnet_path: return SARJointNetPipeline.from_pretrained(Path(p.jointnet_path).expanduser())
-    return train_jointnet(train_set, jointnet_config(p), out / "jointnet").pipeline
+def check_generator(p: MainJobParams, classes) -> None:
+    "A `jointnet_path` generator must make images of the data's size over the data's classes."
+    folder = generator_folder(p)
+    if folder is None: return
+    config = load_json(folder / "model" / "config.json")
+    size, names = config.get("sample_size"), tuple(config.get("class_names") or ())
+    if size != p.sizes["size"]:
+        raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator makes {size}x{size} images, "
+                            f"the {p.profile!r} profile trains on {p.sizes['size']}x{p.sizes['size']}")
+    if names != tuple(classes.names):
+        raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator labels {len(names)} classes "
+                            f"({', '.join(names)}), dataset={p.dataset!r} has {classes.num_classes} ({', '.join(classes.names)})")
 
-# %% ../nbs/03_train_saross.ipynb #710403e4
-def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path) -> AugmentationSet | None:
-    "Generate (or resume, or read back) the augmentation set; None when n_generated is 0."
-    if p.n_generated == 0: return None
-    path = write_augmentation_set(pipe, p.n_generated, out / "augmentation", sampler="ddim",
-                                  steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=1.0,
-                                  shard_size=max(16, min(256, p.n_generated)))
-    return AugmentationSet(path)
+
+def generator_folder(p: MainJobParams) -> Path | None:
+    "The generator this run loads: `jointnet_path`, or the packaged one when it is the generator this run would train."
+    if p.jointnet_path: return Path(p.jointnet_path).expanduser()
+    folder = packaged_generator()
+    if folder is None or p.retrain_generator or p.dataset != "synthsar": return None
+    card, mine = load_json(folder / "card.json"), jointnet_config(p).to_json()
+    shaping = lambda c: {k: v for k, v in c.items() if k not in _NOT_SHAPING | {"seed", "steps", "mixed_precision"}}
+    fits = card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
+    return folder if fits else None
+
 
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
@@ -120,8 +186,130 @@ def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, Distil
     if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
     return runs
 
+# %% ../nbs/03_train_saross.ipynb #902116ef
+_NOT_SHAPING = {"checkpoint_every", "sample_every", "sample_steps", "num_grid_samples", "num_workers", "device"}
+STAGE_RECORD = "fingerprint.json"
 
-def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path) -> dict:
+
+def _json(x): return json.loads(json.dumps(x, default=str))  # tuples as lists, as a record reads back
+
+
+def _files_record(files: list[Path], root: Path) -> list[list]:
+    "[path relative to root, size, SHA-256] of each file."
+    rows = []
+    for f in files:
+        f = Path(f).resolve()
+        rows.append([str(f.relative_to(root) if root in f.parents else f), f.stat().st_size, file_sha256(f)])
+    return rows
+
+
+def data_identity(ds: Dataset,                    # a split from build_splits (readers or SynthSAR, maybe wrapped)
+                  root: str | Path = "",          # the data set's root; file paths are recorded relative to it
+                  idx: list[int] | None = None,   # the items of `ds` used (None: all)
+                  ) -> dict:                      # a JSON record of what the split is made of
+    "What a split is made of: SynthSAR's recipe, or the files of a real set with their sizes and SHA-256."
+    if isinstance(ds, Subset): return data_identity(ds.dataset, root, [ds.indices[i] for i in (range(len(ds)) if idx is None else idx)])
+    if isinstance(ds, SynthSAR):
+        return _json({"synthsar": {"n": ds.n, "seed": ds.seed, "items": idx, "config": dataclasses.asdict(ds.config)}})
+    if hasattr(ds, "files"):
+        files = [f for i in (range(len(ds.files)) if idx is None else idx) for f in ds.files[i]]
+        return {"files": _files_record(files, Path(root).expanduser().resolve())}
+    if hasattr(ds, "base"): return data_identity(ds.base, root, idx)  # a crop or tiling of the same items
+    raise DakdError(f"cannot tell what a {type(ds).__name__} is made of")
+
+# %% ../nbs/03_train_saross.ipynb #042d1446
+def augmentation_settings(p: MainJobParams) -> dict:
+    "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
+    return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
+                shard_size=max(16, min(256, p.n_generated)))
+
+
+def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
+    "Stage folder -> what it is made from, for every stage this run needs."
+    code = {"dakd_nb": dakd_nb.__version__}
+    train = {"dataset": p.dataset, "train": data_identity(splits["train"], p.data_root)}
+    stages = {}
+    if folder := generator_folder(p):
+        folder = folder.resolve()
+        generator = {"files": _files_record(sorted(f for f in folder.rglob("*") if f.is_file()), folder)}
+    else:
+        config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
+        generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
+    if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p)}
+    data = {**train, "val": data_identity(splits["val"], p.data_root)}
+    for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
+        recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
+        stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
+                                     "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
+                                     **({"augmentation": stages["augmentation"]} if name == "dakd" else {})}
+    return _json(stages)
+
+
+_UPSTREAM = {"augmentation": "jointnet", "student_dakd": "augmentation"}  # the stage each one is made from
+
+
+def _changes(old, new) -> list[str]:
+    "What changed in a stage's record, a change upstream said once, at most five lines."
+    lines = list(dict.fromkeys(f"made from a changed {line.split('.')[0]} stage" if line.split(".")[0] in ("generator", "augmentation")
+                               else line for line in describe_changes(old, new)))
+    return lines[:5] + ([f"and {len(lines) - 5} more"] if len(lines) > 5 else [])
+
+
+def check_stages(p: MainJobParams, stages: dict[str, dict], out: Path) -> list[str]:
+    "Stages on disk made from other inputs: stop before any work, or (redo_stale) remove them. Returns the removed ones."
+    stale, remade = {}, set()  # remade: stages this run will make (again)
+    for name, made_from in stages.items():
+        if not (out / name).exists():
+            remade.add(name)
+            continue
+        try: saved = load_json(out / name / STAGE_RECORD).get("made_from") if (out / name / STAGE_RECORD).is_file() else None
+        except (DataError, AttributeError): saved = None
+        if saved is None: stale[name] = ["no readable record of what it was made from (an older dakd_nb, or copied in)"]
+        elif changes := _changes(saved, made_from): stale[name] = changes
+        elif _UPSTREAM.get(name) in remade:  # e.g. a deleted generator: training it again need not give the same weights
+            stale[name] = [f"its {_UPSTREAM[name]} stage is missing or stale, and will be made again"]
+        if name in stale: remade.add(name)
+    if stale and not p.redo_stale:
+        listing = "\n".join(f"  - {n}: {'; '.join(c)}" for n, c in stale.items())
+        raise DakdError(f"{out} holds stages made from other inputs than this run's; nothing was trained:\n{listing}\n"
+                        "Rerun with redo_stale=True (-p redo_stale True) to redo them and the stages after them, "
+                        "or give another output_dir.")
+    for name in stale: shutil.rmtree(out / name)
+    return list(stale)
+
+
+def _commit() -> str | None:
+    "The git commit of the package's checkout, when it is one (for the record only)."
+    root = Path(dakd_nb.__file__).resolve().parents[1]
+    if not (root / ".git").exists(): return None
+    try: return subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError): return None
+
+
+def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path) -> Path:
+    "A stage's folder, with the record of what it is made from written before its first file."
+    folder = check_output_dir(out / name)  # a folder made read-only mid-run: an error naming it
+    if not (folder / STAGE_RECORD).is_file():
+        info = {"data_root": str(Path(p.data_root).expanduser().resolve()) if p.data_root else None,
+                "jointnet_path": p.jointnet_path or None, "commit": _commit(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        save_json({"made_from": stages[name], "info": info}, folder / STAGE_RECORD)
+    return folder
+
+# %% ../nbs/03_train_saross.ipynb #34a69256
+def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict) -> SARJointNetPipeline:
+    "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet."
+    if folder := generator_folder(p): return SARJointNetPipeline.from_pretrained(folder)
+    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out)).pipeline
+
+# %% ../nbs/03_train_saross.ipynb #710403e4
+def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict) -> AugmentationSet | None:
+    "Generate (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
+    if p.n_generated == 0: return None
+    path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out), **augmentation_settings(p))
+    return AugmentationSet(path, verify=True)
+
+# %% ../nbs/03_train_saross.ipynb #e14ec65c
+def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path, stages: dict) -> dict:
     "Train each student (resuming when interrupted); name -> (model with its best weights, TrainResult)."
     students = {}
     n_gen = 0 if augmentation is None else len(augmentation)
@@ -129,7 +317,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
         torch.manual_seed(p.seed)  # the same initial weights for every student
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
                                 use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
-        result = train_segmenter(model, splits["train"], splits["val"], config, out / f"student_{name}",
+        result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
                                  generated_set=augmentation if name == "dakd" else None)
         students[name] = (model, result)
     return students
@@ -166,11 +354,18 @@ def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figur
     return fig
 
 # %% ../nbs/03_train_saross.ipynb #eb477819
+def generator_source(p: MainJobParams) -> str:
+    "Where this run's generator came from, for results.json."
+    folder = generator_folder(p)
+    if folder is None: return "trained in this run (jointnet/generator)"
+    return f"jointnet_path {p.jointnet_path}" if p.jointnet_path else f"packaged {folder.name} (dakd_nb/pretrained)"
+
+
 def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, quality: dict | None,
                   wall_s: float, out: Path) -> dict:
     "Write results.json (atomically) and return it."
     res = {"status": "ok", "params": dataclasses.asdict(p), "wall_s": round(wall_s, 1), "classes": list(classes.names),
-           "balance_factor": generator_b, "test": metrics,
+           "balance_factor": generator_b, "generator": generator_source(p), "test": metrics,
            "generation": None if quality is None else {k: v for k, v in quality.items() if k != "spectrum"}}
     if "dakd" in metrics: res["dakd_gain_miou"] = metrics["dakd"]["miou"] - metrics["baseline"]["miou"]
     save_json(res, out / "results.json")

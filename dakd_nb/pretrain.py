@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from .core import DakdError, atomic_dir, load_json, save_figure, save_json, plot_pairs, stack_items
+from .core import PROFILES, DakdError, atomic_dir, load_json, save_figure, save_json, plot_pairs, stack_items
 from .data import build_splits
 from .jointnet import SARJointNetPipeline
 from .quality import generation_quality, label_calibration
@@ -30,9 +30,7 @@ __all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'packaged_generator', 'pretra
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
 PRETRAINED_RECIPE = {
     "name": "synthsar-64",
-    "data": dict(dataset="synthsar", n_real=64, size=64),
-    "generator": dict(image_size=64, block_out_channels=(16, 32, 64), steps=6000, batch_size=32, lr=5e-4, warmup_steps=200, ema_decay=0.999,
-                      checkpoint_every=500, sample_every=0),
+    "data": dict(dataset="synthsar", n_real=PROFILES["cpu-quick"]["data"]["n_real"], size=PROFILES["cpu-quick"]["data"]["size"]),
     "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20),
 }
 
@@ -45,8 +43,8 @@ def packaged_generator(name: str = PRETRAINED_RECIPE["name"],  # the packaged ge
 
 
 def pretrain_config(**overrides) -> JointNetConfig:
-    "The packaged generator's training config: the cpu-quick profile with the recipe on top."
-    return JointNetConfig.for_profile("cpu-quick", **{**PRETRAINED_RECIPE["generator"], **overrides})
+    "The packaged generator's training config: the cpu-quick profile's generator, exactly what the default run would train."
+    return JointNetConfig.for_profile("cpu-quick", **overrides)
 
 # %% ../nbs/02h_pretrain.ipynb #7ca26d5b
 class InMemory(torch.utils.data.Dataset):

@@ -17,9 +17,9 @@ from torch.utils.data import Dataset
 from .core import ArgumentError, BINARY_CLASSES, ClassSet, DataError, OSD_CLASSES, image_to_model
 
 # %% auto #0
-__all__ = ['SOS_FOLDERS', 'open_image', 'read_image', 'read_label_values', 'read_color_mask', 'map_label_values', 'pair_files',
-           'listing_error', 'PairedSegmentationDataset', 'existing_root', 'OSDDataset', 'SOSDataset',
-           'RefinedSOSDataset', 'INPEDataset', 'overlay_labels']
+__all__ = ['SOS_FOLDERS', 'REFINED_SOS_SUBSETS', 'open_image', 'read_image', 'read_label_values', 'read_color_mask',
+           'map_label_values', 'pair_files', 'listing_error', 'PairedSegmentationDataset', 'existing_root',
+           'OSDDataset', 'SOSDataset', 'RefinedSOSDataset', 'INPEDataset', 'overlay_labels']
 
 # %% ../nbs/01a_readers.ipynb #9129fb75
 def open_image(path: str | Path,  # an image file
@@ -241,6 +241,15 @@ class SOSDataset(PairedSegmentationDataset):
         super().__init__(files, problems, image_dir, **kwargs)
 
 # %% ../nbs/01a_readers.ipynb #6961a5b6
+REFINED_SOS_SUBSETS = ("palsar", "sentinel")
+
+
+def _sensor(p: Path) -> str | None:
+    "The Refined SOS sensor a file name belongs to (palsar_N / sentinel_N), else None."
+    head, _, n = p.stem.rpartition("_")
+    return head if head in REFINED_SOS_SUBSETS and n.isdigit() else None
+
+
 class RefinedSOSDataset(PairedSegmentationDataset):
     "Refined SOS (Zenodo 15298010): images/{split}/NAME.png with masks/{split}/NAME.png, NAME = palsar_N | sentinel_N."
     classes, default_value_map = BINARY_CLASSES, {0: 0, 255: 1}
@@ -251,15 +260,17 @@ class RefinedSOSDataset(PairedSegmentationDataset):
                  subset: str | None = None,   # "palsar", "sentinel" or None for both
                  **kwargs,                    # PairedSegmentationDataset options (threshold, channel, ...)
                  ):
-        if subset not in (None, "palsar", "sentinel"): raise ArgumentError(f"subset must be None, 'palsar' or 'sentinel', got {subset!r}")
+        if subset not in (None, *REFINED_SOS_SUBSETS):
+            raise ArgumentError(f"subset must be None, 'palsar' or 'sentinel', got {subset!r}")
         root = existing_root(root)
         files, problems = pair_files(root / "images" / split, root / "masks" / split, ".png", ".png")
-        def sensor(p: Path) -> str | None:
-            head, _, n = p.stem.rpartition("_")
-            return head if head in ("palsar", "sentinel") and n.isdigit() else None
-        problems += [f"{img}: name does not follow palsar_N.png / sentinel_N.png" for img, _ in files if sensor(img) is None]
-        files = [f for f in files if sensor(f[0]) is not None and subset in (None, sensor(f[0]))]
-        super().__init__(files, problems, root / "images" / split, **kwargs)
+        problems += [f"{img}: name does not follow palsar_N.png / sentinel_N.png" for img, _ in files if _sensor(img) is None]
+        about = {q: _sensor(Path(q.split(": ", 1)[0])) for q in problems}  # every problem starts with its path
+        shared = [q for q in problems if about[q] is None]
+        own = [q for q in problems if about[q] is not None and subset in (None, about[q])]
+        files = [f for f in files if _sensor(f[0]) is not None and subset in (None, _sensor(f[0]))]
+        super().__init__(files, own + shared, root / "images" / split, **kwargs)
+        if subset not in (None, REFINED_SOS_SUBSETS[0]): self.problems = own  # the first subset lists the shared ones
 
 # %% ../nbs/01a_readers.ipynb #615b777f
 class INPEDataset(PairedSegmentationDataset):
@@ -279,17 +290,25 @@ class INPEDataset(PairedSegmentationDataset):
     def read_split(root: Path, csv_path: Path) -> tuple[list[tuple[Path, Path]], list[str]]:
         "The (image, mask) pairs a split CSV lists, and every problem with them."
         if not csv_path.is_file(): return [], [f"{csv_path}: split file missing"]
-        with open(csv_path, newline="", encoding="utf-8") as f: rows = list(csv.DictReader(f))
-        cols = {"sample_id", "image_path", "mask_path"}
+        try:
+            with open(csv_path, newline="", encoding="utf-8-sig") as f:  # -sig: a spreadsheet's byte-order mark
+                reader = csv.DictReader(f)
+                rows = [(reader.line_num, row) for row in reader]
+        except UnicodeDecodeError as e:
+            return [], [f"{csv_path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); save it as UTF-8"]
+        except csv.Error as e: return [], [f"{csv_path}: not a readable CSV ({e})"]
+        cols = ("sample_id", "image_path", "mask_path")
         if not rows: return [], [f"{csv_path}: no samples listed"]
-        if not cols <= set(rows[0]): return [], [f"{csv_path}: columns {sorted(cols - set(rows[0]))} missing"]
+        if missing := [c for c in cols if c not in rows[0][1]]: return [], [f"{csv_path}: columns {missing} missing"]
         files, problems = [], []
-        for line, row in enumerate(rows, start=2):
-            pair = tuple(root / (row[c] or "") for c in ("image_path", "mask_path"))
-            bad = [f"{csv_path}:{line}: {p} {'is outside the data set root' if root.resolve() not in p.resolve().parents else 'not found'}"
-                   for p in pair if root.resolve() not in p.resolve().parents or not p.is_file()]
+        for line, row in rows:
+            values = {c: (row[c] or "").strip() for c in cols[1:]}  # a short row leaves None
+            bad = [f"{csv_path}:{line}: {c} is empty" for c, v in values.items() if not v]
+            for p in (root / v for v in values.values() if v):
+                if root.resolve() not in p.resolve().parents: bad.append(f"{csv_path}:{line}: {p} is outside the data set root")
+                elif not p.is_file(): bad.append(f"{csv_path}:{line}: {p} not found")
             problems += bad
-            if not bad: files.append(pair)
+            if not bad: files.append(tuple(root / v for v in values.values()))
         return files, problems
 
 # %% ../nbs/01a_readers.ipynb #8db11e04

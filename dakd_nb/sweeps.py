@@ -16,7 +16,6 @@ import os
 import queue
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,9 +31,10 @@ import yaml
 from tqdm.auto import tqdm
 
 from .core import DakdError, DataError, atomic_path, check_output_dir, load_json, save_figure, save_json
+from .core import lock_message, release_lock, take_lock
 
 # %% auto #0
-__all__ = ['SWEEP_KEYS', 'RESERVED', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters', 'run_config',
+__all__ = ['SWEEP_KEYS', 'RESERVED', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters', 'run_config',
            'visible_gpus', 'run_sweep', 'flatten_metrics', 'collect_results', 'summarize', 'results_markdown',
            'write_csv', 'plot_metric', 'plot_per_class', 'write_report', 'main']
 
@@ -183,40 +183,7 @@ def check_parameters(sweep: Sweep,             # the sweep to run
                                       f"{notebook} (it has {', '.join(known)})")
 
 # %% ../nbs/04_ablations.ipynb #351519b5
-def _alive(pid: int | None) -> bool:
-    "Whether a process of this machine exists and is not a zombie."
-    if not pid: return False
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    try: return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError): return True
-
-
-def _lock_is_live(lock: Path) -> bool:
-    try: info = json.loads(lock.read_text())
-    except (OSError, ValueError): return False
-    if info.get("host") != socket.gethostname(): return True  # another machine's processes cannot be checked
-    return _alive(info.get("pid")) or _alive(info.get("child_pid"))
-
-
-def _claim(run_dir: Path) -> bool:
-    "Take the run's lock (atomically: link a complete file into place); False if a live process holds it."
-    run_dir.mkdir(parents=True, exist_ok=True)
-    lock = run_dir / ".lock"
-    tmp = run_dir / f".lock.{os.getpid()}.{threading.get_ident()}"
-    tmp.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}))
-    try:
-        for _ in range(2):
-            try:
-                os.link(tmp, lock)
-                return True
-            except FileExistsError:
-                if _lock_is_live(lock): return False
-                lock.unlink(missing_ok=True)
-        return False
-    finally:
-        tmp.unlink(missing_ok=True)
+RUN_LOCK = ".sweep.lock"  # the sweep's claim on a run folder (the job inside holds its own `.lock`)
 
 
 def _finished(run_dir: Path, params: dict) -> dict | None:
@@ -270,7 +237,8 @@ def run_config(notebook: str | Path,          # the papermill notebook
     "Run a notebook once through papermill into `run_dir`, recording a failure rather than raising it."
     run_dir = Path(run_dir).resolve()
     record = {"status": "running", "wall_s": None, "error": None, "device": "cpu" if gpu is None else f"gpu {gpu}"}
-    if not _claim(run_dir): return {**record, "error": f"another process holds {run_dir / '.lock'} (remove it if none does)"}
+    lock = run_dir / RUN_LOCK
+    if (holder := take_lock(lock)) is not None: return {**record, "error": lock_message(lock, holder)}
     try:
         (run_dir / "results.json").unlink(missing_ok=True)
         save_json(params, run_dir / "sweep_params.json")
@@ -285,7 +253,7 @@ def run_config(notebook: str | Path,          # the papermill notebook
         start = time.time()
         with open(run_dir / "papermill.log", "w") as log:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-            save_json({**json.loads((run_dir / ".lock").read_text()), "child_pid": proc.pid}, run_dir / ".lock")
+            take_lock(lock, child_pid=proc.pid)  # held while papermill runs, even if this process is killed
             rc, why = _wait(proc, stop, timeout_s)
         record["wall_s"] = round(time.time() - start, 2)
         # a Ctrl-C reaches papermill too and may end it before `stop` is set: give the sweep a moment to say so
@@ -303,7 +271,7 @@ def run_config(notebook: str | Path,          # the papermill notebook
                    "returncode": rc, "notebook": "run.ipynb"}, run_dir / "results.json")
         return {**record, "status": "failed", "error": error}
     finally:
-        (run_dir / ".lock").unlink(missing_ok=True)
+        release_lock(lock)
 
 # %% ../nbs/04_ablations.ipynb #0261e8db
 def visible_gpus() -> list[str]:
@@ -359,14 +327,18 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
                 if rec["status"] in ("failed", "running"): tqdm.write(f"{name}: {rec['status']}: {rec['error']}")
 
     threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers]
+    # Ctrl-C only sets `stop`: a KeyboardInterrupt raised at an arbitrary point of the main thread can leave
+    # a lock half-taken (tqdm's write lock, seen to hang the sweep); the loop below raises it at a safe point
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set()) if main else None
     for t in threads: t.start()
-    try:  # sleep, not join: a Ctrl-C that interrupts Thread.join can leave the thread marked finished
-        while any(t.is_alive() for t in threads): time.sleep(0.2)
-    except KeyboardInterrupt:
-        stop.set()
-        for t in threads: t.join()
-        raise
+    try:
+        while any(t.is_alive() for t in threads) and not stop.is_set(): time.sleep(0.2)
+        if stop.is_set():
+            for t in threads: t.join()
+            raise KeyboardInterrupt
     finally:
+        if previous is not None: signal.signal(signal.SIGINT, previous)
         bar.close()
         summary["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
         save_json(summary, out_dir / "sweep.json")

@@ -315,6 +315,12 @@ FUZZ = [
      lambda r: INPEDataset(r, "val"), ["val.csv: no samples listed"]),
     ("csv row naming a missing mask", "inpe", lambda r: (r / "IMAGES/LABELS-1D/IMG_01_TILE_002_1D.png").unlink(),
      lambda r: INPEDataset(r), ["train.csv:2", "IMG_01_TILE_002_1D.png not found"]),
+    ("csv in another encoding", "inpe", lambda r: (r / "splits/val.csv").write_bytes(
+        "sample_id,image_path,mask_path\nIMG_ç,IMAGES/IMG-RGB/A.png,IMAGES/LABELS-1D/A_1D.png\n".encode("latin-1")),
+     lambda r: INPEDataset(r, "val"), ["val.csv: not UTF-8 text", "byte 0xe7"]),
+    ("csv row with an empty field", "inpe", lambda r: (r / "splits/val.csv").write_text(
+        "sample_id,image_path,mask_path\nA,IMAGES/IMG-RGB/IMG_02_TILE_002.png,\n"),
+     lambda r: INPEDataset(r, "val"), ["val.csv:2: mask_path is empty"]),
 ]
 
 
@@ -330,3 +336,30 @@ def test_bad_input_is_a_data_error_naming_the_file(case, tmp_path):
     if "not-here" not in fragments:  # verify reports the same problem instead of raising
         report = verify(name, tmp_path, strict=False)
         assert any(fragments[0] in p for p in report.problems), str(report)
+
+
+def test_inpe_csv_saved_with_a_byte_order_mark_reads(tmp_path):
+    "Spreadsheets save UTF-8 CSVs with a BOM; the first column name must not come out as '\\ufeffsample_id'."
+    fixtures.write_inpe(tmp_path)
+    csv_path = tmp_path / "splits" / "train.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf" + csv_path.read_bytes())
+    assert len(INPEDataset(tmp_path, "train")) == 3
+
+
+def test_empty_csv_field_is_not_called_outside_the_root(tmp_path):
+    fixtures.write_inpe(tmp_path)
+    (tmp_path / "splits" / "val.csv").write_text("sample_id,image_path,mask_path\nA,,IMAGES/LABELS-1D/A_1D.png\n")
+    with pytest.raises(DataError) as e: INPEDataset(tmp_path, "val")
+    assert "val.csv:2: image_path is empty" in str(e.value) and "outside" not in str(e.value)
+
+
+def test_refined_sos_reports_each_problem_once(tmp_path):
+    "verify checks Refined SOS sensor by sensor; a misnamed file or a missing mask is listed once, not per sensor."
+    fixtures.write_refined_sos(tmp_path)
+    for d in ("images", "masks"): Image.fromarray(np.zeros((32, 32), np.uint8)).save(tmp_path / d / "train" / "alos_5.png")
+    (tmp_path / "masks" / "val" / "sentinel_1.png").unlink()
+    problems = verify("refined_sos", tmp_path, strict=False).problems
+    assert len(problems) == 2 and len(set(problems)) == 2, problems
+    assert any("alos_5.png: name does not follow" in q for q in problems)
+    assert any("sentinel_1.png: image without its label" in q for q in problems)
+    with pytest.raises(DataError, match="alos_5.png"): RefinedSOSDataset(tmp_path, "train", subset="sentinel")

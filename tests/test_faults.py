@@ -1,24 +1,34 @@
 """A damaged augmentation set ends in the package's own error naming the file, never a library crash or a
-silently wrong sample."""
+silently wrong sample; a resumed generation regenerates a damaged shard; a write the file system refuses is
+the package's error naming the target, with no temporary left behind."""
 import json
+import os
+import warnings
 
 import pytest
 import torch
 
-from dakd_nb.core import OSD_CLASSES, DataError
+from dakd_nb import core
+from dakd_nb.core import OSD_CLASSES, DakdError, DataError, atomic_dir, save_json
 from dakd_nb.augmentation import AugmentationSet, write_augmentation_set
 from dakd_nb.train_jointnet import JointNetConfig, build_jointnet, build_scheduler
 from dakd_nb.jointnet import SARJointNetPipeline
 
 
+WRITE = dict(n=6, steps=2, shard_size=3, progress=False)
+
+
 @pytest.fixture(scope="module")
-def aug_dir(tmp_path_factory):
+def pipe():
     torch.manual_seed(0)
     cfg = JointNetConfig(image_size=16, block_out_channels=(8, 16), down_block_types=("DownBlock2D", "DownBlock2D"),
                          up_block_types=("UpBlock2D", "UpBlock2D"), norm_num_groups=4)
-    pipe = SARJointNetPipeline(build_jointnet(cfg, OSD_CLASSES, 0.5), build_scheduler(cfg))
-    return write_augmentation_set(pipe, 6, tmp_path_factory.mktemp("aug") / "set", steps=2, shard_size=3,
-                                  progress=False)
+    return SARJointNetPipeline(build_jointnet(cfg, OSD_CLASSES, 0.5), build_scheduler(cfg))
+
+
+@pytest.fixture(scope="module")
+def aug_dir(pipe, tmp_path_factory):
+    return write_augmentation_set(pipe, out_dir=tmp_path_factory.mktemp("aug") / "set", **WRITE)
 
 
 def _copy(src, tmp_path):
@@ -65,6 +75,48 @@ def test_broken_index_names_it(aug_dir, tmp_path, text, fragment):
 
 
 def test_missing_shard_names_it(aug_dir, tmp_path):
+    "The missing shard is at fault, not the index that lists it."
     d, index = _copy(aug_dir, tmp_path)
     (d / index["shards"][1]["file"]).unlink()
-    with pytest.raises(DataError, match=index["shards"][1]["file"]): AugmentationSet(d)
+    with pytest.raises(DataError, match=index["shards"][1]["file"]) as e: AugmentationSet(d)
+    assert e.value.path == d / index["shards"][1]["file"] and "malformed" not in str(e.value)
+
+
+@pytest.mark.parametrize("damage", ["flip", "delete"])
+def test_resume_generates_a_damaged_or_missing_shard_again(pipe, aug_dir, tmp_path, damage):
+    "A resumed generation checks the shards it would skip: a flipped byte (same size) or a missing file is redone."
+    d, index = _copy(aug_dir, tmp_path)
+    shard = d / index["shards"][1]["file"]
+    good = shard.read_bytes()
+    if damage == "flip": shard.write_bytes(good[:-5] + bytes([good[-5] ^ 0xFF]) + good[-4:])
+    else: shard.unlink()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_augmentation_set(pipe, out_dir=d, **WRITE)
+    assert any(shard.name in str(w.message) for w in caught), [str(w.message) for w in caught]
+    assert shard.read_bytes() == good and json.loads((d / "index.json").read_text()) == index
+    AugmentationSet(d, verify=True)
+
+
+def test_refused_write_names_the_target_and_leaves_no_temporary(tmp_path, monkeypatch):
+    "A permission error mid-run (here from os.replace, as a folder made read-only would give) is a DakdError."
+    def refuse(src, dst): raise PermissionError(13, "Permission denied", str(dst))
+    save_json({"a": 1}, tmp_path / "r.json")
+    with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("1")
+    monkeypatch.setattr(core.os, "replace", refuse)
+    with pytest.raises(DakdError, match="cannot write .*r.json: Permission denied"): save_json({"a": 2}, tmp_path / "r.json")
+    with pytest.raises(DakdError, match="cannot write .*ckpt: Permission denied"):
+        with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("2")
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt", "r.json"]  # no .tmp file or folder
+    assert json.loads((tmp_path / "r.json").read_text()) == {"a": 1} and (tmp_path / "ckpt" / "w.txt").read_text() == "1"
+
+
+def test_a_killed_writers_temporary_is_cleared_by_the_next_write(tmp_path):
+    import subprocess
+    dead = subprocess.Popen(["true"]); dead.wait()
+    (tmp_path / f".ckpt.{dead.pid}.x1.tmp").mkdir()
+    (tmp_path / f".r.json.{dead.pid}.x2.tmp").write_text("{hal")
+    save_json({"a": 1}, tmp_path / "r.json")
+    with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt", "r.json"]

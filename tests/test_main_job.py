@@ -1,10 +1,14 @@
 """The main job, headless through papermill with tiny parameters: it runs, a rerun resumes instead of redoing,
 a run killed at a random moment (SIGKILL) and restarted ends with exactly the same results, and bad parameters
-or an unusable output folder fail before any work."""
+or an unusable output folder fail before any work. Runs cannot mix (a folder in use is refused), go stale
+(stages made from other inputs stop the run, or are redone on request) or train on damaged data (a damaged
+augmentation shard is generated again)."""
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -82,20 +86,85 @@ def test_killed_run_resumes_to_identical_results(tiny_run, tmp_path):
     finished_before_kill = proc.poll() is not None
     _kill_tree(proc)
     stages = sorted(p.name for p in run.iterdir()) if run.exists() else []
-    print(f"killed {delay:.1f} s into training (finished already: {finished_before_kill}); on disk: {stages}")
+    stale_lock = (run / ".lock").exists()  # the killed kernel's lock, unless the kill came after its last cell
+    print(f"killed {delay:.1f} s into training (finished already: {finished_before_kill}); on disk: {stages}; "
+          f"stale lock left: {stale_lock}")
     res = papermill(tmp_path / "out2.ipynb", output_dir=run, **TINY)
     assert res.returncode == 0, res.stderr[-5000:]
+    assert not (run / ".lock").exists(), "a stale lock is taken over, and released at the end"
     resumed = json.loads((run / "results.json").read_text())
     # bit-for-bit on the CPU: every stage reseeds from (seed, step) and restores optimiser/EMA state
     assert resumed["test"] == reference["test"], (stages, delay)
 
 
-def test_bad_parameter_fails_fast_naming_it(tmp_path):
-    res = papermill(tmp_path / "out.ipynb", profile="tiny", output_dir=tmp_path / "run", n_generated=-5)
+def test_misspelled_parameter_fails_fast_naming_the_closest(tmp_path):
+    "papermill only warns about a name its parameters cell lacks, and the run would use the default kd_weight."
+    res = papermill(tmp_path / "out.ipynb", profile="tiny", output_dir=tmp_path / "run", kd_weigth=2)
     assert res.returncode != 0
     executed = (tmp_path / "out.ipynb").read_text()
-    assert "n_generated" in executed and "DakdError" in executed
-    assert not (tmp_path / "run" / "jointnet").exists(), "no work may start before the parameters are checked"
+    assert "ArgumentError" in executed and "unknown parameter 'kd_weigth': did you mean 'kd_weight'?" in executed
+    assert not (tmp_path / "run").exists(), "no work may start before the parameters are checked"
+
+
+def test_a_folder_in_use_is_refused(tmp_path):
+    "A second run into a folder another live run holds stops before any work, saying who holds it."
+    from dakd_nb.core import process_start
+    run = tmp_path / "run"
+    run.mkdir()
+    other = subprocess.Popen(["sleep", "600"])  # stands in for the first run's kernel
+    try:
+        (run / ".lock").write_text(json.dumps({"host": socket.gethostname(), "pid": other.pid,
+                                               "pid_start": process_start(other.pid), "started": "a minute ago"}))
+        res = papermill(tmp_path / "out.ipynb", output_dir=run, **{**TINY, "seed": 0})
+    finally:
+        other.kill(); other.wait()
+    assert res.returncode != 0
+    executed = (tmp_path / "out.ipynb").read_text()
+    assert "is in use by another run" in executed and f"process {other.pid} on" in executed
+    assert sorted(p.name for p in run.iterdir()) == [".lock"] and json.loads((run / ".lock").read_text())["pid"] == other.pid
+
+
+def _files(run: Path) -> dict:
+    return {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def test_changed_inputs_stop_before_training_then_redo_stale(tiny_run, tmp_path):
+    "A finished run rerun with other data (here n_real) stops and says what changed; redo_stale=True redoes the stages."
+    src, _ = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(src, run)
+    before = _files(run)
+    res = papermill(tmp_path / "out.ipynb", output_dir=run, **{**TINY, "n_real": 5})
+    assert res.returncode != 0
+    executed = (tmp_path / "out.ipynb").read_text()
+    for says in ("made from other inputs", "jointnet: data.train.synthsar.n: 6 -> 5", "augmentation: made from a changed generator",
+                 "student_baseline", "student_dakd", "redo_stale=True"):
+        assert says in executed, says
+    assert _files(run) == before, "nothing may be trained, written or removed"
+    res = papermill(tmp_path / "out2.ipynb", output_dir=run, **{**TINY, "n_real": 5, "redo_stale": True})
+    assert res.returncode == 0, res.stderr[-5000:]
+    results = json.loads((run / "results.json").read_text())
+    assert results["params"]["n_real"] == 5 and results["params"]["n_generated"] == 20
+    for stage in ("jointnet", "augmentation", "student_baseline", "student_dakd"):
+        record = json.loads((run / stage / "fingerprint.json").read_text())["made_from"]
+        assert json.dumps(record).count('"n": 5') >= 1, stage
+    assert all(before[f] != t for f, t in _files(run).items() if f in before and f.parts[0].startswith(("jointnet", "student")))
+
+
+def test_damaged_shard_is_generated_again_not_trained_on(tiny_run, tmp_path):
+    "Flip a byte in a finished run's shard and delete the DAKD student: the shard is regenerated, the results are the same."
+    src, reference = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(src, run)
+    shard = run / "augmentation" / json.loads((run / "augmentation" / "index.json").read_text())["shards"][0]["file"]
+    good = shard.read_bytes()
+    shard.write_bytes(good[:-5] + bytes([good[-5] ^ 0xFF]) + good[-4:])
+    shutil.rmtree(run / "student_dakd")
+    res = papermill(tmp_path / "out.ipynb", output_dir=run, **TINY)
+    assert res.returncode == 0, res.stderr[-5000:]
+    assert "does not match its SHA-256" in (tmp_path / "out.ipynb").read_text()  # the warning names the shard
+    assert shard.read_bytes() == good
+    assert json.loads((run / "results.json").read_text())["test"] == reference["test"]
 
 
 def test_unwritable_output_fails_before_work(tmp_path):
@@ -126,4 +195,4 @@ def test_parameters_cell_matches_the_dataclass():
     cell_params = [(node.target.id, ast.literal_eval(node.value)) for node in ast.parse(cell.source).body
                    if isinstance(node, ast.AnnAssign)]
     fields = [(f.name, f.default) for f in dataclasses.fields(MainJobParams)]
-    assert cell_params == fields
+    assert cell_params == fields and "redo_stale" in dict(fields)

@@ -145,9 +145,13 @@ def test_a_run_held_by_a_live_process_is_left_alone(tmp_path):
     sweep = Sweep.from_dict({"grid": {"kd_weight": [1.0]}})
     (name,) = sweep.configs()
     (tmp_path / name).mkdir()
-    (tmp_path / name / ".lock").write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
-    runs = run_sweep(sweep, TOY, tmp_path, devices=[], progress=False, report=False)
+    other = subprocess.Popen(["sleep", "120"])  # another live process (this one may take its own lock again)
+    try:
+        (tmp_path / name / ".sweep.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": other.pid}))
+        runs = run_sweep(sweep, TOY, tmp_path, devices=[], progress=False, report=False)
+    finally: other.kill(); other.wait()
     assert runs[name]["status"] == "running" and executions(tmp_path / name) == 0
+    assert f"process {other.pid} " in runs[name]["error"] and "in use by another run" in runs[name]["error"]
 
 
 def test_timeout_is_recorded_as_failure(tmp_path):
@@ -198,7 +202,7 @@ def test_interrupted_sweep_restarts_and_loses_nothing(tmp_path):
     assert proc.wait(timeout=60) == 130, proc.stderr.read()
     _wait_for(lambda: _dead(kernel), "the stopped run's kernel to exit")  # it polls for its parent once a second
     assert load_json(out / names[0] / "results.json")["status"] == "ok"
-    assert not (out / names[1] / "results.json").exists() and not (out / names[1] / ".lock").exists()
+    assert not (out / names[1] / "results.json").exists() and not (out / names[1] / ".sweep.lock").exists()
     assert [r["status"] for r in load_json(out / "sweep.json")["runs"].values()] == ["ok", "interrupted", "pending"]
 
     # SIGKILL to the sweep's process group: no chance to clean up, a stale lock stays behind
@@ -206,12 +210,12 @@ def test_interrupted_sweep_restarts_and_loses_nothing(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     _wait_for(lambda: _dead(kernel), "the orphaned kernel to exit")
-    assert (out / names[1] / ".lock").exists() and not (out / names[1] / "results.json").exists()
+    assert (out / names[1] / ".sweep.lock").exists() and not (out / names[1] / "results.json").exists()
     assert not (out / names[2]).exists()
 
     block.unlink()
     runs = run_sweep(load_sweep(tmp_path / "killme.yaml"), TOY, out, devices=[], progress=False, report=False)
     assert [r["status"] for r in runs.values()] == ["ok"] * 3
     assert [executions(out / n) for n in names] == [1, 3, 1]  # the finished run was not run again
-    assert not any((out / n / ".lock").exists() for n in names)
+    assert not any((out / n / ".sweep.lock").exists() for n in names)
     assert [r["status"] for r in load_json(out / "sweep.json")["runs"].values()] == ["ok"] * 3

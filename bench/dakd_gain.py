@@ -1,0 +1,114 @@
+"""The DAKD gain study: baseline vs DAKD on the default configuration over several seeds (a benchmark, not a test).
+
+    python -m bench.dakd_gain [--sweep sweeps/dakd_gain_cpu.yaml] [--runs runs/sweeps/dakd_gain_cpu] [--out bench/results]
+
+Runs the sweep through the package's sweep runner (papermill; finished runs are skipped, so an interrupted study
+resumes), then writes, from the runs' results.json files only:
+- `dakd_gain.json`: {"runs": [{"seed", "baseline": {"miou", "iou": {class: ...}}, "dakd": {...}, "generation": ...}],
+  "summary": {...}, "sweep": ..., "machine": ...};
+- `dakd_gain.md`: the table (per seed and mean ± sd over seeds);
+- `dakd_gain.png`: mIoU and per-class IoU of both students, every seed shown.
+Seed 0 is the default run (`make run`): same parameters, so the same numbers on the same machine.
+"""
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+from dakd_nb.core import atomic_path, load_json, save_figure, save_json
+from dakd_nb.sweeps import load_sweep, run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
+STUDENTS = ("baseline", "dakd")
+
+
+def collect(runs_dir: Path, names: list[str]) -> list[dict]:
+    "One record per finished run, in sweep order, read from its results.json."
+    rows = []
+    for name in names:
+        res = load_json(runs_dir / name / "results.json")
+        rows.append({"run": name, "seed": res["params"]["seed"],
+                     **{s: {"miou": res["test"][s]["miou"], "iou": res["test"][s]["iou"]} for s in STUDENTS},
+                     "gain_miou": res["test"]["dakd"]["miou"] - res["test"]["baseline"]["miou"],
+                     "generation": {k: res["generation"][k] for k in ("class_frequency", "enl_sea", "alignment_miou")
+                                    if res.get("generation") and k in res["generation"]},
+                     "wall_s": res["wall_s"]})
+    return rows
+
+
+def _mean_sd(values: list[float]) -> dict:
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+
+
+def summarize(rows: list[dict]) -> dict:
+    "Mean and sample sd over seeds of each student's mIoU and per-class IoU, and of the gain."
+    classes = list(rows[0]["baseline"]["iou"])
+    out = {s: {"miou": _mean_sd([r[s]["miou"] for r in rows]),
+               "iou": {c: _mean_sd([r[s]["iou"][c] for r in rows]) for c in classes}} for s in STUDENTS}
+    out["gain_miou"] = _mean_sd([r["gain_miou"] for r in rows])
+    out["gain_positive_seeds"] = sum(r["gain_miou"] > 0 for r in rows)
+    out["gain_oil_spill_iou"] = _mean_sd([r["dakd"]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
+    return out
+
+
+def markdown(rows: list[dict], summary: dict) -> str:
+    "The study as a markdown table: one row per seed and student, then mean ± sd."
+    classes = list(rows[0]["baseline"]["iou"])
+    head = "| seed | student | mIoU | " + " | ".join(classes) + " |\n|---|---|---|" + "---|" * len(classes) + "\n"
+    body = "".join(f"| {r['seed']} | {s} | {r[s]['miou']:.3f} | " + " | ".join(f"{r[s]['iou'][c]:.3f}" for c in classes) + " |\n"
+                   for r in rows for s in STUDENTS)
+    mean = "".join(f"| mean ± sd | {s} | {summary[s]['miou']['mean']:.3f} ± {summary[s]['miou']['sd']:.3f} | "
+                   + " | ".join(f"{summary[s]['iou'][c]['mean']:.3f} ± {summary[s]['iou'][c]['sd']:.3f}" for c in classes) + " |\n"
+                   for s in STUDENTS)
+    g = summary["gain_miou"]
+    return (head + body + mean + f"\nDAKD − baseline mIoU: {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points over {g['n']} seeds "
+            f"({summary['gain_positive_seeds']} of {g['n']} positive: "
+            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n")
+
+
+def plot(rows: list[dict], summary: dict):
+    "mIoU and per-class IoU of both students: bars at the mean, one dot per seed."
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    metrics = ["miou"] + list(rows[0]["baseline"]["iou"])
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    for j, s in enumerate(STUDENTS):
+        xs = [i + (j - 0.5) * 0.38 for i in range(len(metrics))]
+        vals = [[r[s]["miou"] if m == "miou" else r[s]["iou"][m] for r in rows] for m in metrics]
+        ax.bar(xs, [statistics.fmean(v) for v in vals], width=0.36, label=s, color=f"C{j}", alpha=0.7)
+        for x, v in zip(xs, vals): ax.plot([x] * len(v), v, "k.", ms=3)
+    ax.set_xticks(range(len(metrics)), ["mIoU"] + metrics[1:])
+    g = summary["gain_miou"]
+    ax.set(ylabel="test IoU", ylim=(0, 1), title=f"DAKD vs baseline, {g['n']} seeds: gain {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} mIoU points")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", default=str(ROOT / "sweeps" / "dakd_gain_cpu.yaml"))
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "sweeps" / "dakd_gain_cpu"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--collect-only", action="store_true", help="do not run anything: collect finished runs")
+    args = ap.parse_args(argv)
+    sweep, runs_dir, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
+    if not args.collect_only:
+        runs = run_sweep(sweep, NOTEBOOK, runs_dir, devices=None, cwd=ROOT, report=False)
+        bad = [n for n, r in runs.items() if r["status"] != "ok"]
+        if bad: print(f"not finished: {bad}; run again to resume", file=sys.stderr); return 1
+    rows = collect(runs_dir, list(sweep.configs()))
+    summary = summarize(rows)
+    from bench.run import machine
+    save_json({"sweep": {"file": str(Path(args.sweep).resolve().relative_to(ROOT)), "base": sweep.base, "seeds": sweep.seeds},
+               "command": "python -m bench.dakd_gain", "machine": machine(), "runs": rows, "summary": summary}, out / "dakd_gain.json")
+    with atomic_path(out / "dakd_gain.md") as tmp: tmp.write_text(markdown(rows, summary))
+    save_figure(plot(rows, summary), out / "dakd_gain.png", dpi=110)
+    print(markdown(rows, summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The README's result sections, generated from the committed result files (never typed).
+
+    python -m bench.readme           # rewrite the sections between <!-- generated:NAME --> and <!-- /generated:NAME -->
+    python -m bench.readme --check   # exit 1 if the README is not what the files say (a test runs this)
+
+Sections: `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`), `generator` (the packaged
+generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `python -m dakd_nb.pretrain`), `benchmarks`
+(bench/results/*.json, made by `make bench`) and `gpu` (bench/results/gpu_check.json, made by `bash bench/gpu_check.sh`).
+"""
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def _load(name: str):
+    p = RESULTS / name
+    return json.loads(p.read_text()) if p.exists() else None
+
+
+def dakd_gain() -> str:
+    p = RESULTS / "dakd_gain.md"
+    if not p.exists(): return "_Not measured yet: run `python -m bench.dakd_gain`._\n"
+    d = _load("dakd_gain.json")
+    return (f"From `bench/results/dakd_gain.json` ({len(d['runs'])} seeds of `{d['sweep']['file']}`, made by "
+            f"`python -m bench.dakd_gain`; plot: `bench/results/dakd_gain.png`):\n\n" + p.read_text())
+
+
+def generator() -> str:
+    card = json.loads((ROOT / "dakd_nb" / "pretrained" / "synthsar-64" / "card.json").read_text())
+    q, cf = card["quality"], card["quality"]["class_frequency"]
+    rows = "\n".join(f"| {c} | {g:.4f} | {r:.4f} | {g / r if r else float('nan'):.2f} |"
+                     for c, g, r in zip(cf["classes"], cf["generated"], cf["real"]))
+    return (f"From `dakd_nb/pretrained/synthsar-64/card.json` ({card['steps']} steps, {card['train_s'] / 60:.1f} min on "
+            f"{card['device']}, code `{card['commit']}`; {q['n_generated']} generated pairs against {q['n_real']} fresh "
+            f"SynthSAR scenes):\n\n| class | generated | real | ratio |\n|---|---|---|---|\n{rows}\n\n"
+            f"ENL on sea (linear intensity): generated {q['enl_sea']['generated']:.2f}, real {q['enl_sea']['real']:.2f}. "
+            f"Label–image alignment (mIoU of a segmenter trained on real scenes): generated "
+            f"{q['alignment_miou']['generated']:.3f}, real {q['alignment_miou']['real']:.3f}.\n")
+
+
+def benchmarks() -> str:
+    lines = []
+    if s := _load("synthsar.json"):
+        r = s["results"]
+        lines.append(f"- SynthSAR makes {r['images_per_s']['64']:.0f} images/s at 64² and {r['images_per_s']['256']:.0f} at 256², "
+                     f"{r['ratio_generation_over_training']['64']:.1f}× and {r['ratio_generation_over_training']['256']:.1f}× "
+                     f"what a SAROSS-Net training step consumes (`bench/results/synthsar.json`, {s['when'][:10]}).")
+    if j := _load("jointnet.json"):
+        for run in j["results"]["runs"]:
+            if run["variant"] == "sar_jointnet":
+                lines.append(f"- SAR-JointNet ({run['setting']}, {run['image_size']}², batch {run['batch']}, {run['params_m']:.2f} M parameters): "
+                             f"{run['train_steps_per_s']:.2f} training steps/s, {run['sample_images_per_s']:.1f} images/s with "
+                             f"{run['sample_steps']} DDIM steps (`bench/results/jointnet.json`, {j['when'][:10]}).")
+    if m := _load("main_job.json"):
+        r = m["results"]
+        lines.append(f"- The main job, {r['profile']} profile: {r['wall_s']:.0f} s wall, papermill included "
+                     f"(`bench/results/main_job.json`, {m['when'][:10]}).")
+    if s := _load("saross.json"):
+        r = s["results"]["models"]
+        lines.append(f"- SAROSS-Net (width {s['results']['config']['width']}, {s['results']['config']['size']}²): "
+                     f"{r['saross']['fp32']['train_steps_per_s']:.1f} training steps/s against the plain UNet's "
+                     f"{r['unet']['fp32']['train_steps_per_s']:.1f} (`bench/results/saross.json`, {s['when'][:10]}).")
+    return "\n".join(lines) + "\n"
+
+
+def gpu() -> str:
+    g = _load("gpu_check.json")
+    if not g: return "_No GPU has run the check yet._\n"
+    s = g["sections"]
+    jt, js, st, mm = s["jointnet_train"], s["jointnet_sample"], s["saross_train"], s["matmul"]
+    return (f"From `bench/results/gpu_check.json` ({g['device']}, {g['started'][:10]}; `bash bench/gpu_check.sh` with `.whl` "
+            f"carried): measured matmul ceiling {mm['bf16']['tflops']:.0f} TFLOP/s bf16, {mm['tf32']['tflops']:.0f} tf32.\n\n"
+            "| what (paper profile, 256²) | fp32 | bf16 |\n|---|---|---|\n"
+            f"| SAR-JointNet training, steps/s (batch {jt['profile_batch']}) | {jt['fp32']['steps_per_s']:.2f} (MFU {jt['fp32']['mfu']:.2f}) "
+            f"| {jt['bf16']['steps_per_s']:.2f} (MFU {jt['bf16']['mfu']:.2f}) |\n"
+            f"| SAR-JointNet peak memory, GB | {jt['fp32']['peak_mem_mb'] / 1024:.0f} | {jt['bf16']['peak_mem_mb'] / 1024:.0f} |\n"
+            f"| sampling, images/s ({js['steps']} steps): DDIM | {js['ddim_fp32']['images_per_s']:.2f} | {js['ddim_bf16']['images_per_s']:.2f} |\n"
+            f"| sampling, images/s ({js['steps']} steps): DPM-Solver++ | {js['dpm_fp32']['images_per_s']:.2f} | {js['dpm_bf16']['images_per_s']:.2f} |\n"
+            f"| SAROSS-Net training, steps/s (batch {st['profile_batch']}) | {st['fp32']['steps_per_s']:.1f} | {st['bf16']['steps_per_s']:.1f} |\n\n"
+            f"MFU against {jt['fp32']['peak_tflops_assumed']:.0f} (tf32) and {jt['bf16']['peak_tflops_assumed']:.0f} (bf16) TFLOP/s. "
+            f"The two-run sweep was {s['sweep'].get('status', 'skipped')}: {s['sweep'].get('skipped', s['sweep'].get('note', ''))}.\n")
+
+
+SECTIONS = {"dakd_gain": dakd_gain, "generator": generator, "benchmarks": benchmarks, "gpu": gpu}
+
+
+def render(text: str) -> str:
+    "The README with every generated section rewritten from its files."
+    for name, fn in SECTIONS.items():
+        pat = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+        if not pat.search(text): raise SystemExit(f"README.md has no <!-- generated:{name} --> section")
+        text = pat.sub(lambda m: m.group(1) + fn() + m.group(2), text)
+    return text
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="only check that the README is up to date")
+    args = ap.parse_args(argv)
+    readme = ROOT / "README.md"
+    old = readme.read_text()
+    new = render(old)
+    if args.check:
+        if new != old: print("README.md is out of date with the result files: run python -m bench.readme", file=sys.stderr)
+        return int(new != old)
+    readme.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
