@@ -24,6 +24,7 @@ setuptools.setup(
     install_requires=cfg["requirements"].split(),
     extras_require={"dev": cfg["dev_requirements"].split()},
     entry_points={"console_scripts": ["dakd-verify=dakd_nb.manifest:verify_cli", "dakd-demo=dakd_nb.data:demo_cli",
-                                        "dakd-realism=dakd_nb.realism:realism_cli"]},
+                                        "dakd-realism=dakd_nb.realism:realism_cli",
+                                        "dakd-predict=dakd_nb.predict:predict_cli"]},
     zip_safe=False,
 )

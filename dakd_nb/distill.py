@@ -16,14 +16,16 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from accelerate import Accelerator
-from safetensors.torch import load_model, save_model
+from safetensors.torch import load_model
 from torch import Tensor, nn
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .checkpoints import read_training_state, restore_training_state, save_training_state
+from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking,
+                                 tracked_accelerator)
 from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, profile_part, resolve_device, save_figure, save_json, seed_everything)
 from .metrics import SegMetrics, _classes_of, _run_metrics
+from .saross import save_segmenter
 
 # %% auto #0
 __all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'random_dihedral',
@@ -314,7 +316,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
                     train_set: Dataset,                  # real pairs D: items {"image", "label"}
                     val_set: Dataset,                    # validation pairs, for the best checkpoint
                     config: DistillConfig,               # the recipe
-                    output_dir: str | Path,              # checkpoints, history.json, curves.png; resumes if it holds a run
+                    output_dir: str | Path,              # checkpoints, history.json/.csv, curves.png; resumes if it holds a run
                     generated_set: Dataset | None = None,  # generated pairs D^a: items {"image", "soft"[, "label"]}
                     classes: ClassSet | Sequence[str] | int | None = None,  # None: `train_set.classes`
                     accelerator: Accelerator | None = None,  # None: one made from config.device / mixed_precision
@@ -329,7 +331,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     data = mix_real_generated(train_set, num_classes, generated_set, config.n_generated, config.generated_labels,
                               config.augment)
     if config.device == "cuda": resolve_device("cuda")  # fails clearly without a GPU
-    acc = accelerator or Accelerator(cpu=config.device == "cpu", mixed_precision=config.mixed_precision)
+    acc = accelerator or tracked_accelerator(out, cpu=config.device == "cpu", mixed_precision=config.mixed_precision)
     shuffle = torch.Generator()
     # full batches only (BatchNorm students), unless the whole set is smaller than one batch
     loader = DataLoader(data, batch_size=config.batch_size, shuffle=True, generator=shuffle,
@@ -355,6 +357,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
         sums, t0 = {"loss": 0.0, "ce": 0.0, "kd": 0.0, "dice": 0.0}, time.time()
         for batch in loader:
             step += 1
+            window = tuple(batch["image"].shape[-2:])  # the training size, recorded with the best weights
             parts = loss_fn(model(batch["image"]).float(), batch["label"], batch["soft"], batch["is_generated"])
             check_finite(parts["total"], step)
             acc.backward(parts["total"])
@@ -374,13 +377,16 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
         if acc.is_main_process:
             if is_best:
                 with atomic_dir(best_dir) as tmp:
-                    save_model(raw, str(tmp / "model.safetensors"))
+                    save_segmenter(raw, tmp, classes, window)
                     save_json({"epoch": epoch, **val}, tmp / "metrics.json")
             save_training_state(last, raw, state, config, optimizer, scheduler, scaler=acc.scaler)
             save_json(state["history"], out / "history.json")
+            save_csv(state["history"], out / "history.csv")
+        acc.log({k: v for k, v in record.items() if k != "epoch"}, step=epoch + 1)
         acc.wait_for_everyone()
         for cb in callbacks: cb(epoch, record)
     bar.close()
+    if accelerator is None: stop_tracking(acc)
     if acc.is_main_process and state["history"]: save_figure(plot_history(state["history"]), out / "curves.png")
     load_model(raw, best_dir / "model.safetensors")
     return TrainResult(state["history"], state["best_epoch"], state["best_miou"], best_dir / "model.safetensors",

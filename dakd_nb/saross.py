@@ -6,17 +6,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
+from safetensors import SafetensorError
+from safetensors.torch import load_model, save_model
 from torch import Tensor, nn
 
-from .core import DakdError
+from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_path, load_json, resolve_device, save_json
 
 # %% auto #0
-__all__ = ['ENCODERS', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu', 'BasicBlock', 'ResNetEncoder',
-           'MambaVisionEncoder', 'build_encoder', 'Segmenter', 'IdentitySkip', 'conv_decoder_block', 'caft_heads',
-           'SAROSSNet', 'PlainUNet', 'build_segmenter']
+__all__ = ['ENCODERS', 'SEGMENTER_FILE', 'WEIGHTS_FILE', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu', 'BasicBlock',
+           'ResNetEncoder', 'MambaVisionEncoder', 'build_encoder', 'Segmenter', 'IdentitySkip', 'conv_decoder_block',
+           'caft_heads', 'SAROSSNet', 'PlainUNet', 'build_segmenter', 'class_set_of', 'save_segmenter',
+           'load_segmenter']
 
 # %% ../nbs/02f_saross.ipynb #37b2b36d
 def channel_cross_attention(
@@ -311,3 +315,84 @@ def build_segmenter(
         raise DakdError(f"unknown segmenter {name!r}; known: 'saross', 'unet'")
     model.segmenter_config = config
     return model
+
+# %% ../nbs/02f_saross.ipynb #c149732f
+SEGMENTER_FILE, WEIGHTS_FILE = "segmenter.json", "model.safetensors"
+_FALLBACK_PALETTE = ((0, 0, 0), (0, 255, 255), (255, 0, 0), (153, 76, 0), (0, 153, 0), (255, 255, 0), (255, 0, 255),
+                     (0, 0, 255), (255, 128, 0), (128, 128, 128))
+
+
+def class_set_of(classes: ClassSet | Sequence[str] | int,  # a class set, class names, or K
+                 ) -> ClassSet:                              # the set itself, or one with a default colour code
+    "A ClassSet for any description of the classes (bare names get a fixed palette, cycled past ten classes)."
+    if isinstance(classes, ClassSet): return classes
+    names = tuple(str(c) for c in range(classes)) if isinstance(classes, int) else tuple(str(n) for n in classes)
+    if not names: raise ArgumentError("classes: at least one class is needed")
+    return ClassSet("custom", names, tuple(_FALLBACK_PALETTE[i % len(_FALLBACK_PALETTE)] for i in range(len(names))),
+                    tuple(range(len(names))))
+
+
+def save_segmenter(model: nn.Module,                          # a student; built by build_segmenter to be rebuildable
+                   folder: str | Path,                        # written: model.safetensors and segmenter.json
+                   classes: ClassSet | Sequence[str] | int,   # what its output channels are
+                   image_size: int | tuple[int, int],         # side, or (H, W), of the images it was trained on
+                   ) -> Path:                                 # the folder
+    "Save a student's weights with what is needed to rebuild it and use it (each file written atomically)."
+    folder, classes = Path(folder), class_set_of(classes)
+    h, w = (image_size, image_size) if isinstance(image_size, int) else tuple(int(s) for s in image_size)
+    config = getattr(model, "segmenter_config", None)
+    if config is not None and config.get("num_classes") != classes.num_classes:
+        raise ArgumentError(f"classes: {classes.num_classes} names for a segmenter with num_classes={config.get('num_classes')}")
+    with atomic_path(folder / WEIGHTS_FILE) as tmp: save_model(model, str(tmp))
+    save_json({"format": 1, "segmenter": config, "image_size": [h, w],
+               "classes": {"name": classes.name, "names": list(classes.names), "palette": [list(p) for p in classes.palette],
+                           "osd_ids": list(classes.osd_ids)}}, folder / SEGMENTER_FILE)
+    return folder
+
+# %% ../nbs/02f_saross.ipynb #da9ae31d
+def _student_dir(folder: Path) -> Path:
+    "The folder holding segmenter.json: `folder` itself or its best/ (a train_segmenter run folder)."
+    for d in (folder, folder / "best"):
+        if (d / SEGMENTER_FILE).is_file(): return d
+    if not folder.is_dir(): raise DataError(folder, "no such folder (expected a student folder, e.g. runs/main/student_dakd)")
+    if any((d / WEIGHTS_FILE).is_file() for d in (folder, folder / "best")):
+        raise DataError(folder, f"has {WEIGHTS_FILE} but no {SEGMENTER_FILE}: it was saved before students recorded "
+                                "their config; retrain it, or rebuild the model with build_segmenter and load the weights")
+    raise DataError(folder, f"holds no student: expected {SEGMENTER_FILE} and {WEIGHTS_FILE} in it or in its best/ folder")
+
+
+def _read_record(path: Path) -> tuple[dict, ClassSet, tuple[int, int]]:
+    rec = load_json(path)
+    try:
+        c = rec["classes"]
+        classes = ClassSet(str(c["name"]), tuple(map(str, c["names"])), tuple(tuple(int(v) for v in p) for p in c["palette"]),
+                           tuple(int(i) for i in c["osd_ids"]))
+        h, w = (int(s) for s in rec["image_size"])
+        config = rec["segmenter"]
+    except (KeyError, TypeError, ValueError) as e:
+        raise DataError(path, f"not a segmenter record ({type(e).__name__}: {e}); expected the keys "
+                              "'segmenter', 'classes' and 'image_size' that save_segmenter writes") from None
+    if config is None:
+        raise DataError(path, "records no build_segmenter arguments (the model was not built by build_segmenter): "
+                              "rebuild it by hand and load model.safetensors into it")
+    if not (len(classes.names) == len(classes.palette) == len(classes.osd_ids) == config.get("num_classes")):
+        raise DataError(path, f"{len(classes.names)} class names, {len(classes.palette)} colours and "
+                              f"{len(classes.osd_ids)} OSD ids for num_classes={config.get('num_classes')}")
+    return config, classes, (h, w)
+
+
+def load_segmenter(folder: str | Path,          # a student folder (segmenter.json + model.safetensors) or the run folder above best/
+                   device: str | torch.device = "cpu",  # where to put it ("auto": a GPU if there is one)
+                   ) -> Segmenter:              # in eval mode, with .classes, .image_size and .source set
+    "Rebuild a saved student and load its weights, ready to predict."
+    d = _student_dir(Path(folder))
+    config, classes, image_size = _read_record(d / SEGMENTER_FILE)
+    try: model = build_segmenter(**config)
+    except (DakdError, TypeError) as e: raise DataError(d / SEGMENTER_FILE, f"cannot rebuild the segmenter it describes: {e}") from None
+    weights = d / WEIGHTS_FILE
+    if not weights.is_file(): raise DataError(weights, "file not found (the weights belong beside segmenter.json)")
+    try: load_model(model, str(weights), strict=True)
+    except (RuntimeError, OSError, SafetensorError) as e:
+        raise DataError(weights, f"does not fit the segmenter in {SEGMENTER_FILE}: {str(e).splitlines()[0][:300]}") from None
+    model.classes, model.image_size, model.source = classes, image_size, d
+    return model.to(resolve_device(device) if isinstance(device, str) else device).eval()

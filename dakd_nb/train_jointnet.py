@@ -18,7 +18,7 @@ from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
-from .checkpoints import read_training_state, restore_training_state, save_training_state
+from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking, tracked_accelerator)
 from .core import (ArgumentError, ClassSet, DakdError, DataError, check_finite, check_output_dir, derive_seed, plot_pairs, profile_part, save_figure, save_json, stack_items)
 from .jointnet import (SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
 
@@ -217,10 +217,9 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
                    progress: bool = True,         # tqdm bar
                    ) -> JointNetRun:
     "Train SAR-JointNet (or a reference generator) with accelerate, EMA, checkpoints and resume."
-    from accelerate import Accelerator
     out = check_output_dir(output_dir)
     ckpt = out / "checkpoint"
-    acc = Accelerator(mixed_precision=config.mixed_precision, cpu=config.device == "cpu")
+    acc = tracked_accelerator(out, mixed_precision=config.mixed_precision, cpu=config.device == "cpu")
     if config.batch_size % acc.num_processes:
         raise DakdError(f"batch_size {config.batch_size} does not split over {acc.num_processes} processes")
     state = read_training_state(ckpt, config, _RUN_CADENCE, _STATE_KEYS)
@@ -253,6 +252,7 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
         opt.zero_grad(set_to_none=True)
         ema.step(raw.parameters())
         history.append({"step": step + 1, **{n: float(acc.reduce(v.detach(), "mean")) for n, v in parts.items()}})
+        acc.log({k: v for k, v in history[-1].items() if k != "step"}, step=step + 1)
         bar.update(1); bar.set_postfix(loss=f"{history[-1]['loss']:.4f}")
         done = step + 1
         if acc.is_main_process and config.sample_every and done % config.sample_every == 0:
@@ -262,8 +262,10 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
                 save_training_state(ckpt, raw, {**state, "step": done, "history": history}, config, opt, ema=ema,
                                     scaler=acc.scaler)
                 save_figure(plot_loss_curve(history), out / "loss.png")
+                save_csv(history, out / "loss.csv")
             acc.wait_for_everyone()
     bar.close()
+    stop_tracking(acc)
     if acc.is_main_process and (start < config.steps or not (out / "generator").exists()):
         SARJointNetPipeline(_ema_copy(raw, ema), scheduler).save_pretrained(out / "generator")
         save_json({"steps": config.steps, "b": b, "ce_weight": ce, "variant": config.variant,
