@@ -88,7 +88,9 @@ def resolve_training_weights(config: JointNetConfig,  # the run's config
     if config.balance_factor is not None: return float(config.balance_factor), ce
     if not paper: return 1.0, ce
     idx = np.linspace(0, len(dataset) - 1, min(config.balance_samples, len(dataset))).round().astype(int)
-    st = stack_items(dataset, idx)
+    with torch.random.fork_rng(devices=[]):  # random crops of a real set: the same b every time, global RNG untouched
+        torch.manual_seed(0)
+        st = stack_items(dataset, idx)
     return snr_balance_factor(st["image"], encode_label(st["label"], dataset.classes.num_classes), config.balance_method), ce
 
 
