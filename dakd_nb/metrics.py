@@ -88,8 +88,8 @@ class SegMetrics:
         pred = output.argmax(1) if output.is_floating_point() else output
         if pred.shape != target.shape:
             raise DakdError(f"predictions {tuple(pred.shape)} and targets {tuple(target.shape)} differ in shape")
-        if target.numel() and (target.min() < 0 or target.max() >= self.num_classes):
-            raise DakdError(f"target ids must be in [0, {self.num_classes}), got "
+        if target.numel() and (target.min() < -1 or target.max() >= self.num_classes):
+            raise DakdError(f"target ids must be in [0, {self.num_classes}) (or -1: not counted), got "
                             f"[{int(target.min())}, {int(target.max())}]")
         cm = confusion_matrix(pred, target, self.num_classes)
         self.confusion = self.confusion.to(cm.device) + cm
