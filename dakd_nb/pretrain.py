@@ -57,12 +57,13 @@ class InMemory(torch.utils.data.Dataset):
 
 def train_chunked(dataset, config: JointNetConfig, run_dir: Path,
                   time_limit_s: float | None = None,  # stop after the first checkpoint past this many seconds
-                  progress: bool = True):
+                  progress: bool = True,
+                  model=None):  # start from this net (fine-tuning; ignored once the run has a checkpoint)
     "train_jointnet to config.steps, one checkpoint interval per call, stopping early when time runs out."
     t0, step = time.time(), 0
     while True:
         step = min(config.steps, step + config.checkpoint_every)
-        run = train_jointnet(dataset, dataclasses.replace(config, steps=step), run_dir, progress=progress)
+        run = train_jointnet(dataset, dataclasses.replace(config, steps=step), run_dir, model, progress=progress)
         step = len(run.history)
         if step >= config.steps or (time_limit_s is not None and time.time() - t0 > time_limit_s): return run
 
@@ -73,6 +74,12 @@ def _commit() -> str:
     try: return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                cwd=Path(__file__).parent if "__file__" in globals() else None).stdout.strip() or "unknown"
     except OSError: return "unknown"
+
+
+def _lineage(card: dict) -> str:
+    "How a continued generator came to be: what it started from."
+    p = card.get("init_from")
+    return f" (continuing `{p['path']}` at commit `{p['commit']}`, made by `{p['command']}`; {card['total_steps']} steps in all)" if p else ""
 
 
 def _card_markdown(card: dict) -> str:
@@ -87,7 +94,7 @@ main job's real training images and nothing else) by:
 
     {card['command']}
 
-code commit `{card['commit']}`, {card['steps']} steps in {card['train_s'] / 60:.1f} min on {card['device']},
+code commit `{card['commit']}`, {card['steps']} steps in {card['train_s'] / 60:.1f} min on {card['device']}{_lineage(card)},
 b = {card['balance_factor']:.4f}, label temperature {card['label_temperature']}. Weights: fp16 safetensors.
 
 Quality ({q['n_generated']} generated pairs, {card['eval']['sampler']} {card['eval']['steps']} steps, against
@@ -122,6 +129,20 @@ def _alignment_segmenter(train_set, device: str, steps: int):
     return model.eval()
 
 
+def _initial_net(init_from: str | Path | None, config: JointNetConfig) -> tuple:
+    "The net to start from (None: fresh from the seed) and what is known of it (its card's command, commit and steps)."
+    if init_from is None: return None, None
+    folder = Path(init_from)
+    if not (folder / "model_index.json").is_file():
+        raise DakdError(f"--init-from {folder}: not a generator folder (no model_index.json)")
+    model = SARJointNetPipeline.from_pretrained(folder, "cpu").model.float()
+    if model.config.sample_size != config.image_size:
+        raise DakdError(f"--init-from {folder}: trained at {model.config.sample_size}², the recipe is {config.image_size}²")
+    card = load_json(folder / "card.json") if (folder / "card.json").is_file() else {}
+    return model, {"path": folder.name, "commit": card.get("commit"), "command": card.get("command"),
+                   "total_steps": card.get("total_steps", card.get("steps", 0))}
+
+
 def pretrain(out_dir: str | Path,                # the generator folder to write (e.g. dakd_nb/pretrained/synthsar-64)
              run_dir: str | Path | None = None,  # the training run (checkpoints; resumable); default: out_dir + ".run"
              steps: int | None = None,           # training steps (default: the recipe's)
@@ -129,19 +150,22 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
              device: str = "auto",               # "auto" or "cpu"
              mixed_precision: str = "no",        # "no", "fp16", "bf16"
              batch_size: int | None = None,      # default: the recipe's
+             lr: float | None = None,            # default: the recipe's
+             init_from: str | Path | None = None,  # a generator folder to continue training from (e.g. the packaged one)
              seg_steps: int = 400,               # training steps of the alignment segmenter
              command: str = "",                  # the command line, for the card
              progress: bool = True,
              ) -> dict:                          # the model card's facts
     "Train (or resume) the packaged generator, measure its quality, and write the folder with its card."
     data, ev = PRETRAINED_RECIPE["data"], PRETRAINED_RECIPE["eval"]
-    over = {k: v for k, v in dict(steps=steps, batch_size=batch_size).items() if v is not None}
+    over = {k: v for k, v in dict(steps=steps, batch_size=batch_size, lr=lr).items() if v is not None}
     config = pretrain_config(device="cpu" if device == "cpu" else "auto", mixed_precision=mixed_precision, **over)
     out = Path(out_dir); run_dir = Path(run_dir) if run_dir else out.with_name(out.name + ".run")
+    start, prior = _initial_net(init_from, config)  # checked before any work
     train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
     clock = run_dir / "train_time.json"  # wall time over all the calls that trained this run
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()
-    run = train_chunked(train, config, run_dir, time_limit_s, progress)
+    run = train_chunked(train, config, run_dir, time_limit_s, progress, start)
     train_s = before + time.time() - t0
     save_json({"train_s": train_s}, clock)
     pipe = run.pipeline
@@ -152,6 +176,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
     quality = generation_quality(gen, reference, train.classes, segmenter=lambda x: seg(x.to(pipe.device)).cpu())
     card = {"name": PRETRAINED_RECIPE["name"], "command": command or f"python -m dakd_nb.pretrain --out {out}",
             "commit": _commit(), "steps": len(run.history), "planned_steps": config.steps, "train_s": train_s,
+            "init_from": prior, "total_steps": len(run.history) + (prior["total_steps"] if prior else 0),
             "device": str(torch.cuda.get_device_name(0) if pipe.device.type == "cuda" else "cpu"),
             "data": data, "eval": ev, "config": config.to_json(), "balance_factor": pipe.model.config.balance_factor,
             "label_temperature": pipe.model.config.label_temperature, "quality": {k: v for k, v in quality.items() if k != "spectrum"},
@@ -170,15 +195,17 @@ def pretrain_cli(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m dakd_nb.pretrain", description=pretrain_cli.__doc__.split(": ", 1)[1])
     p.add_argument("--out", default=str(PRETRAINED_ROOT / PRETRAINED_RECIPE["name"]), help="generator folder to write")
     p.add_argument("--run-dir", default=None, help="training run folder (checkpoints); default: OUT.run")
-    p.add_argument("--steps", type=int, default=None, help=f"training steps (default {PRETRAINED_RECIPE['generator']['steps']})")
+    p.add_argument("--steps", type=int, default=None, help=f"training steps (default {pretrain_config().steps})")
     p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None, help=f"learning rate (default {pretrain_config().lr})")
+    p.add_argument("--init-from", default=None, help="a generator folder to continue training from (fresh optimiser)")
     p.add_argument("--time-limit-min", type=float, default=None, help="stop at the next checkpoint after this many minutes")
     p.add_argument("--device", default="auto", choices=("auto", "cpu"))
     p.add_argument("--mixed-precision", default="no", choices=("no", "fp16", "bf16"))
     args = p.parse_args(argv)
     try:
         card = pretrain(args.out, args.run_dir, args.steps, args.time_limit_min and args.time_limit_min * 60, args.device,
-                        args.mixed_precision, args.batch_size, command="python -m dakd_nb.pretrain " + " ".join(argv or sys.argv[1:]))
+                        args.mixed_precision, args.batch_size, args.lr, args.init_from, command="python -m dakd_nb.pretrain " + " ".join(argv or sys.argv[1:]))
     except DakdError as e:
         print(f"pretrain: {e}", file=sys.stderr)
         return 1
