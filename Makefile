@@ -9,7 +9,7 @@ OUT ?= runs/main
 PARAMS ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-quick test-all export bench demo pretrain
+.PHONY: venv run test test-quick test-all export bench demo pretrain docs readme
 
 $(BIN)/.installed: settings.ini setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,14 @@ test-all: venv
 
 export: venv
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# README.md is written from nbs/index.ipynb, its result sections from bench/results/ (bench/readme.py).
+readme: venv
+	$(BIN)/python -m bench.readme
+
+# The docs site in _docs/ (every notebook rendered, none executed): nbdev_docs with Quarto, else nbconvert.
+docs: venv
+	PYTHONPATH=. $(BIN)/python tools/build_docs.py
 
 bench: venv
 	$(BIN)/python -m bench.run --out bench/results

@@ -1,7 +1,12 @@
-"""The README's result sections, generated from the committed result files (never typed).
+"""The README: written from nbs/index.ipynb, its result sections generated from the committed result files (never typed).
 
-    python -m bench.readme           # rewrite the sections between <!-- generated:NAME --> and <!-- /generated:NAME -->
-    python -m bench.readme --check   # exit 1 if the README is not what the files say (a test runs this)
+    python -m bench.readme           # rewrite index.ipynb's sections between <!-- generated:NAME --> and
+                                     # <!-- /generated:NAME -->, then README.md from index.ipynb
+    python -m bench.readme --check   # exit 1 if either is out of date (a test runs this)
+
+README.md is index.ipynb's markdown cells as they are and its visible code cells as Python blocks (no outputs);
+`#| hide` cells are left out. nbdev_readme would do this through Quarto, which re-wraps the text and is not
+installable on a machine that reaches only package registries.
 
 Sections: `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`), `generator` (the packaged
 generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `python -m dakd_nb.pretrain`), `benchmarks`
@@ -15,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+INDEX = ROOT / "nbs" / "index.ipynb"
+README = ROOT / "README.md"
 
 
 def _load(name: str):
@@ -89,26 +96,60 @@ def gpu() -> str:
 SECTIONS = {"dakd_gain": dakd_gain, "generator": generator, "benchmarks": benchmarks, "gpu": gpu}
 
 
+def _pattern(name: str) -> re.Pattern: return re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+
+
 def render(text: str) -> str:
-    "The README with every generated section rewritten from its files."
+    "Markdown with its generated sections rewritten from their files (a text without any is returned as it is)."
     for name, fn in SECTIONS.items():
-        pat = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
-        if not pat.search(text): raise SystemExit(f"README.md has no <!-- generated:{name} --> section")
-        text = pat.sub(lambda m: m.group(1) + fn() + m.group(2), text)
+        text = _pattern(name).sub(lambda m: m.group(1) + fn() + m.group(2), text)
     return text
+
+
+def _source(cell: dict) -> str: return "".join(cell["source"])
+
+
+def render_notebook(nb: dict) -> dict:
+    "The notebook with the generated sections of its markdown cells rewritten (each section lies inside one cell)."
+    markdown = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    if missing := [n for n in SECTIONS if not _pattern(n).search(markdown)]:
+        raise SystemExit(f"index.ipynb has no <!-- generated:NAME --> section for {', '.join(missing)}")
+    return {**nb, "cells": [{**c, "source": _lines(render(_source(c)))} if c["cell_type"] == "markdown" else c
+                            for c in nb["cells"]]}
+
+
+def _lines(text: str) -> list[str]: return text.splitlines(True)
+
+
+def readme_text(nb: dict) -> str:
+    "README.md from a notebook: markdown cells verbatim, visible code cells as Python blocks without `#|` lines."
+    parts = []
+    for c in nb["cells"]:
+        src = _source(c).strip("\n")
+        if c["cell_type"] == "markdown": parts.append(src)
+        elif c["cell_type"] == "code" and not re.search(r"^#\|\s*hide\b", src, re.M):
+            code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip("\n")
+            if code: parts.append(f"```python\n{code}\n```")
+    return "\n\n".join(parts) + "\n"
+
+
+def _dump(nb: dict) -> str: return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"  # as nbdev_clean writes
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only check that the README is up to date")
+    ap.add_argument("--check", action="store_true", help="only check that index.ipynb and README.md are up to date")
     args = ap.parse_args(argv)
-    readme = ROOT / "README.md"
-    old = readme.read_text()
-    new = render(old)
+    old_nb = INDEX.read_text()
+    nb = render_notebook(json.loads(old_nb))
+    new_nb, new_readme = _dump(nb), readme_text(nb)
     if args.check:
-        if new != old: print("README.md is out of date with the result files: run python -m bench.readme", file=sys.stderr)
-        return int(new != old)
-    readme.write_text(new)
+        stale = [p.name for p, new in ((INDEX, new_nb), (README, new_readme)) if p.read_text() != new]
+        if stale: print(f"{', '.join(stale)} out of date with the result files or index.ipynb: run python -m bench.readme",
+                        file=sys.stderr)
+        return int(bool(stale))
+    INDEX.write_text(new_nb)
+    README.write_text(new_readme)
     return 0
 
 
