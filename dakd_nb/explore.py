@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
@@ -14,14 +15,17 @@ import numpy as np
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image as PILImage
 
 from .core import ClassSet, DakdError, OSD_CLASSES, model_to_image
+from .pretrain import packaged_generator
 from .readers import overlay_labels
 from .jointnet import (SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler, modality_snr, snr_balance_factor, soft_labels)
 
 # %% auto #0
-__all__ = ['Panel', 'panels_png', 'gray', 'explorer', 'class_presence', 'dataset_view', 'browse_dataset', 'forward_noising',
-           'label_agreement', 'forward_view', 'scrub_forward', 'denoising_trajectory', 'label_panel', 'trajectory_view',
+__all__ = ['Panel', 'panels_png', 'gray', 'explorer', 'class_presence', 'dataset_view', 'browse_dataset', 'crop_window',
+           'native_png', 'zoom_view', 'zoom_tile', 'forward_noising', 'label_agreement', 'forward_view',
+           'scrub_forward', 'load_generator', 'denoising_trajectory', 'label_panel', 'trajectory_view',
            'scrub_trajectory', 'label_entropy', 'soft_label_view', 'inspect_soft_label']
 
 # %% ../nbs/05_explore.ipynb #d374ebc5
@@ -53,15 +57,18 @@ def gray(image: torch.Tensor | np.ndarray,  # (1, H, W) or (H, W): model range [
 
 # %% ../nbs/05_explore.ipynb #bdef9e49
 def explorer(controls: Sequence[widgets.Widget],  # sliders, dropdowns, ... (their values are read by render)
-             render: Callable[[], tuple[bytes, str]],  # draws the current view: (PNG bytes, caption HTML)
-             ) -> widgets.VBox:                   # controls, caption and image
-    "Controls over a rendered image, redrawn on every change."
-    image, caption = widgets.Image(format="png"), widgets.HTML()
+             render: Callable[[], tuple],         # draws the current view: (PNG bytes, or a list of one per image; caption HTML)
+             images: int = 1,                     # images side by side
+             ) -> widgets.VBox:                   # controls, caption and image(s)
+    "Controls over rendered images, redrawn on every change."
+    shown, caption = [widgets.Image(format="png") for _ in range(images)], widgets.HTML()
 
-    def update(_=None): image.value, caption.value = render()
+    def update(_=None):
+        pngs, caption.value = render()
+        for w, png in zip(shown, [pngs] if images == 1 else pngs): w.value = png
     for c in controls: c.observe(update, "value")
     update()
-    return widgets.VBox([widgets.HBox(list(controls)), caption, image])
+    return widgets.VBox([widgets.HBox(list(controls)), caption, shown[0] if images == 1 else widgets.HBox(shown)])
 
 # %% ../nbs/05_explore.ipynb #e36010f4
 def class_presence(ds,  # a data set following the contract ({"label": (H, W) class ids}, .classes)
@@ -107,6 +114,58 @@ def browse_dataset(ds,  # a data set following the contract, with .classes
         head = f"item {i}" + ("" if which.value < 0 else f" ({pos.value + 1} of {len(idx)} with {classes.names[which.value]})")
         return png, f"{head}: {shares}"
     return explorer([which, pos], render)
+
+# %% ../nbs/05_explore.ipynb #a3969ffe
+def crop_window(shape: tuple[int, int],   # the tile's (H, W)
+                centre: tuple[int, int],  # the window's wished-for centre (row, col)
+                size: int,                # window side; a tile smaller than that gives its full side
+                ) -> tuple[slice, slice]: # rows, cols
+    "The size × size window centred as near `centre` as the tile allows."
+    def one(c, n):
+        side = min(size, n)
+        start = min(max(int(c) - side // 2, 0), n - side)
+        return slice(start, start + side)
+    return one(centre[0], shape[0]), one(centre[1], shape[1])
+
+
+def native_png(arr: np.ndarray,  # (H, W) grey or (H, W, 3) RGB, uint8
+               ) -> bytes:       # a PNG of exactly these pixels
+    "An array as PNG at native resolution."
+    buf = io.BytesIO()
+    PILImage.fromarray(np.ascontiguousarray(arr)).save(buf, format="png")
+    return buf.getvalue()
+
+
+def zoom_view(item: dict,               # {"image": (1, H, W) in [-1, 1] or uint8, "label": (H, W)}
+              classes: ClassSet,        # the label's classes
+              centre: tuple[int, int],  # the window's centre (row, col)
+              size: int = 128,          # window side in pixels
+              overlay: bool = False,    # blend the label's colours into both views
+              ) -> tuple[list[bytes], str]:  # [whole tile with the window framed, the window at native resolution], caption
+    "A whole tile and one window of it, pixel for pixel."
+    img, lab = gray(item["image"]), np.asarray(item["label"])
+    rows, cols = crop_window(img.shape, centre, size)
+    view = overlay_labels(img, lab, classes) if overlay else np.repeat(img[..., None], 3, -1)
+    whole, w = view.copy(), max(1, max(img.shape) // 200)
+    for r in (slice(rows.start, rows.start + w), slice(rows.stop - w, rows.stop)): whole[r, cols] = (255, 0, 0)
+    for c in (slice(cols.start, cols.start + w), slice(cols.stop - w, cols.stop)): whole[rows, c] = (255, 0, 0)
+    window = view[rows, cols] if overlay else img[rows, cols]
+    caption = (f"rows {rows.start}–{rows.stop - 1}, cols {cols.start}–{cols.stop - 1} of a {img.shape[0]} × {img.shape[1]} "
+               f"tile, at native resolution")
+    return [panels_png([(f"{img.shape[0]} × {img.shape[1]}", whole, {})], scale=4), native_png(window)], caption
+
+
+def zoom_tile(item: dict,                       # one full-size tile, {"image", "label"}
+              classes: ClassSet = OSD_CLASSES,  # the label's classes
+              size: int = 128,                  # window side in pixels
+              ) -> widgets.VBox:
+    "The whole tile beside a window of it at native resolution; sliders move the window, a toggle adds the label."
+    h, w = np.asarray(item["label"]).shape
+    row = widgets.IntSlider(h // 2, 0, h - 1, description="row")
+    col = widgets.IntSlider(w // 2, 0, w - 1, description="col")
+    overlay = widgets.Checkbox(False, description="label overlay")
+    return explorer([row, col, overlay], lambda: zoom_view(item, classes, (row.value, col.value), size, overlay.value),
+                    images=2)
 
 # %% ../nbs/05_explore.ipynb #451eaf7b
 def forward_noising(image: torch.Tensor,      # clean image, (1, H, W) in [-1, 1]
@@ -177,6 +236,14 @@ def scrub_forward(item,                            # {"image", "label"} or (imag
     last = scheduler.config.num_train_timesteps - 1
     t = widgets.IntSlider(0, 0, last, step=max(1, (last + 1) // 100), description="t")
     return explorer([t], lambda: forward_view((image, label), classes, b_values, scheduler, t.value, seed))
+
+# %% ../nbs/05_explore.ipynb #f11fd0fe
+def load_generator(folder: str | Path | None = None,  # a SARJointNetPipeline.save_pretrained folder; None: the packaged one
+                   ) -> SARJointNetPipeline:
+    "The generator to explore: `folder`, else the generator shipped with the package."
+    folder = folder or packaged_generator()
+    if folder is None: raise DakdError("no generator folder given and the package ships none: pass one")
+    return SARJointNetPipeline.from_pretrained(folder)
 
 # %% ../nbs/05_explore.ipynb #78980413
 def denoising_trajectory(pipe: SARJointNetPipeline,  # the generator
