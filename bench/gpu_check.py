@@ -15,9 +15,9 @@ tests/test_gpu_check.py does. Sections, each recorded even when another fails:
 - `jointnet_sample`: `sample_jointnet` images/s with DDIM and DPM-Solver++ ("dpm"), fp32 and bf16 autocast.
 - `saross_train`: SAROSS-Net at the paper profile's width (64), 256², student batch: training steps/s in fp32, bf16
   autocast and bf16 + channels_last, inference images/s, MFU, peak memory.
-- `sweep`: a two-run sweep through `dakd_nb.sweeps.run_sweep`, one run per visible GPU at a time (needs papermill
-  and ipykernel; recorded as skipped without them). On a GPU it runs the main job at the tiny profile; with
-  `--tiny`, the sweep tests' toy notebook.
+- `sweep`: a two-run sweep through `dakd_nb.sweeps.run_sweep`, one run per visible GPU at a time (CUDA_VISIBLE_DEVICES),
+  each its own process: papermill where it is installed, else the notebook's code as a plain script (`--sweep-engine`).
+  On a GPU it runs the main job at the tiny profile; with `--tiny`, the sweep tests' toy notebook.
 - `extras` (only while the time budget lasts): SAR-JointNet bf16 with cudnn.benchmark on, and at twice the batch.
 
 The JSON is rewritten after every measurement, so a run cut short still leaves what it measured; a failed
@@ -463,24 +463,28 @@ def saross_train_section(chk: Check, entry: dict) -> None:
             lambda b: saross_train(chk, dt, cl, b, width, size), batch, chk.device))
 
 
-def sweep_section(chk: Check, entry: dict) -> None:
-    try:
-        import ipykernel  # noqa: F401  (the kernel papermill starts)
-        import papermill  # noqa: F401
-    except Exception as e:
-        entry.update(status="skipped", skipped=f"papermill and ipykernel are needed for run_sweep: {e!r}")
-        return
-    from dakd_nb.sweeps import Sweep, run_sweep, visible_gpus
+def sweep_section(chk: Check, entry: dict, engine: str = "auto") -> None:
+    from dakd_nb.sweeps import LOGS, Sweep, _engine, run_sweep, visible_gpus
     if chk.tiny: nb, base, timeout = ROOT / "tests" / "nbs_fixtures" / "toy_train.ipynb", {"profile": "tiny"}, 60.0
     else: nb, base, timeout = ROOT / "nbs" / "03_train_saross.ipynb", {"profile": "tiny", "dataset": "synthsar"}, None
     left = chk.left()
     timeout = timeout or min(150.0, max(30.0, (left - 10) / 2))  # two runs on one GPU run one after the other
     sweep = Sweep.from_dict({"name": "gpu_check", "base": base, "grid": {"kd_weight": [1.0, 0.5]}, "seeds": [0]})
     gpus = visible_gpus() if chk.device.type == "cuda" else []
-    entry.update(notebook=str(nb.relative_to(ROOT)), base=base, devices=gpus or ["cpu"], timeout_per_run_s=round(timeout, 1))
+    engine = _engine(engine)
+    entry.update(notebook=str(nb.relative_to(ROOT)), base=base, devices=gpus or ["cpu"], timeout_per_run_s=round(timeout, 1),
+                 engine=engine)
     with tempfile.TemporaryDirectory(prefix="gpu_check_sweep_") as tmp:
-        runs = run_sweep(sweep, nb, Path(tmp) / "sweep", devices=gpus, timeout_s=timeout, cwd=ROOT, report=False,
-                         progress=False)
+        # the runs work in a folder of their own (so the main job skips its README-only display cell, which needs
+        # IPython) and import dakd_nb from this checkout
+        prev = os.environ.get("PYTHONPATH")
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), prev) if p)
+        try:
+            runs = run_sweep(sweep, nb, Path(tmp) / "sweep", devices=gpus, timeout_s=timeout, cwd=tmp, report=False,
+                             progress=False, engine=engine)
+        finally:
+            if prev is None: os.environ.pop("PYTHONPATH")
+            else: os.environ["PYTHONPATH"] = prev
         for name, rec in runs.items():
             info = {k: rec.get(k) for k in ("status", "device", "wall_s", "error")}
             res = Path(tmp) / "sweep" / name / "results.json"
@@ -489,7 +493,7 @@ def sweep_section(chk: Check, entry: dict) -> None:
                 info["results_status"] = r.get("status")
                 info["miou"] = {k: v.get("miou") for k, v in (r.get("test") or {}).items() if isinstance(v, dict)}
                 if r.get("env"): info["env"] = r["env"]
-            log = Path(tmp) / "sweep" / name / "papermill.log"
+            log = Path(tmp) / "sweep" / name / LOGS[engine]
             if rec.get("status") != "ok" and log.exists(): info["log_tail"] = log.read_text(errors="replace")[-3000:]
             entry.setdefault("runs", {})[name] = info
     entry["status"] = "ok" if all(r["status"] == "ok" for r in entry["runs"].values()) else "failed"
@@ -527,7 +531,9 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-s", type=float, default=None, help="stop starting measurements after this long "
                     "(default 300 on a GPU, 120 with --tiny)")
     ap.add_argument("--only", nargs="*", choices=SECTIONS, default=None, help="run only these sections")
-    ap.add_argument("--no-sweep", action="store_true", help="leave out the papermill sweep")
+    ap.add_argument("--no-sweep", action="store_true", help="leave out the sweep")
+    ap.add_argument("--sweep-engine", default="auto", choices=["auto", "papermill", "python"],
+                    help="how the sweep's runs execute (auto: papermill when installed, else the notebook as a script)")
     ap.add_argument("--threads", type=int, default=None, help="torch CPU threads (default 1 on a CPU: oversubscribed "
                     "OpenMP threads spin on a shared machine; the GPU run leaves torch's default)")
     args = ap.parse_args(argv)
@@ -547,7 +553,7 @@ def main(argv=None) -> int:
     only = set(args.only or SECTIONS) - ({"sweep"} if args.no_sweep else set())
     plan = [("matmul", matmul_section, 0), ("jointnet_flops", jointnet_flops_section, 0),
             ("jointnet_train", jointnet_train_section, 0), ("jointnet_sample", jointnet_sample_section, 0),
-            ("saross_train", saross_train_section, 0), ("sweep", sweep_section, 0 if args.tiny else 60),
+            ("saross_train", saross_train_section, 0), ("sweep", lambda c, e: sweep_section(c, e, args.sweep_engine), 0 if args.tiny else 60),
             ("extras", extras_section, 0 if args.tiny else 30)]
     for name, fn, need in plan:
         if name in only: chk.section(name, lambda e, fn=fn: fn(chk, e), need_s=need)

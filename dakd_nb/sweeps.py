@@ -34,9 +34,9 @@ from .core import DakdError, DataError, atomic_path, check_output_dir, load_json
 from .core import lock_message, release_lock, take_lock
 
 # %% auto #0
-__all__ = ['SWEEP_KEYS', 'RESERVED', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters', 'run_config',
-           'visible_gpus', 'run_sweep', 'flatten_metrics', 'collect_results', 'summarize', 'results_markdown',
-           'write_csv', 'plot_metric', 'plot_per_class', 'write_report', 'main']
+__all__ = ['SWEEP_KEYS', 'RESERVED', 'LOGS', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters',
+           'notebook_script', 'run_config', 'visible_gpus', 'run_sweep', 'flatten_metrics', 'collect_results',
+           'summarize', 'results_markdown', 'write_csv', 'plot_metric', 'plot_per_class', 'write_report', 'main']
 
 # %% ../nbs/04_ablations.ipynb #f7b8dfa2
 SWEEP_KEYS = ("name", "description", "base", "grid", "configs", "seeds")
@@ -182,6 +182,35 @@ def check_parameters(sweep: Sweep,             # the sweep to run
         raise DataError(sweep.source, f"parameter(s) {', '.join(unknown)} not in the parameters cell of "
                                       f"{notebook} (it has {', '.join(known)})")
 
+# %% ../nbs/04_ablations.ipynb #2424e334
+LOGS = {"papermill": "papermill.log", "python": "run.log"}  # each engine's live log in the run folder
+_MAGIC = re.compile(r"^\s*[%!]", re.M)
+
+
+def _engine(engine: str) -> str:
+    "papermill or python: `auto` is papermill where papermill and a kernel are installed."
+    import importlib.util
+    if engine == "auto":
+        engine = "papermill" if all(importlib.util.find_spec(m) for m in ("papermill", "ipykernel")) else "python"
+    if engine not in LOGS: raise DakdError(f"engine {engine!r}: expected auto, papermill or python")
+    return engine
+
+
+def notebook_script(notebook: str | Path,  # a papermill notebook (Python, no magics)
+                    params: dict,          # values for its parameters
+                    ) -> str:              # its code cells as one script, the values assigned after the parameters cell
+    "A notebook as a plain Python script with its parameters injected where papermill injects them."
+    notebook_parameters(notebook)  # a notebook without a parameters cell is refused, as for papermill
+    cells = [c for c in json.loads(Path(notebook).read_text())["cells"] if c["cell_type"] == "code"]
+    parts = ["import sys; sys.path.insert(0, '')  # as in a kernel: the working folder is importable"]
+    for c in cells:
+        source = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        if _MAGIC.search(source): raise DataError(notebook, f"a cell uses IPython magics, which only papermill runs:\n{source[:200]}")
+        parts.append(source)
+        if "parameters" in c.get("metadata", {}).get("tags", []):
+            parts.append("# injected parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items()))
+    return "\n\n".join(parts) + "\n"
+
 # %% ../nbs/04_ablations.ipynb #351519b5
 RUN_LOCK = ".sweep.lock"  # the sweep's claim on a run folder (the job inside holds its own `.lock`)
 
@@ -233,10 +262,11 @@ def run_config(notebook: str | Path,          # the papermill notebook
                timeout_s: float | None = None,  # stop the run after this long and record it failed
                stop: threading.Event | None = None,  # set it to interrupt the run (nothing is recorded)
                cwd: str | Path | None = None,  # working folder of the notebook; None: this process's
+               engine: str = "auto",          # "papermill", "python" (notebook_script) or "auto" (papermill when installed)
                ) -> dict:                     # status (ok/failed/interrupted/running), wall_s, error, device
-    "Run a notebook once through papermill into `run_dir`, recording a failure rather than raising it."
-    run_dir = Path(run_dir).resolve()
-    record = {"status": "running", "wall_s": None, "error": None, "device": "cpu" if gpu is None else f"gpu {gpu}"}
+    "Run a notebook once (papermill, or its code as a script) into `run_dir`, recording a failure rather than raising it."
+    run_dir, engine = Path(run_dir).resolve(), _engine(engine)
+    record = {"status": "running", "wall_s": None, "error": None, "device": "cpu" if gpu is None else f"gpu {gpu}", "engine": engine}
     lock = run_dir / RUN_LOCK
     if (holder := take_lock(lock)) is not None: return {**record, "error": lock_message(lock, holder)}
     try:
@@ -244,15 +274,20 @@ def run_config(notebook: str | Path,          # the papermill notebook
         save_json(params, run_dir / "sweep_params.json")
         with atomic_path(run_dir / "params.yaml") as tmp:
             tmp.write_text(yaml.safe_dump({**params, "output_dir": str(run_dir)}, sort_keys=False))
-        cmd = [sys.executable, "-m", "papermill", str(Path(notebook).resolve()), str(run_dir / "run.ipynb"),
-               "-f", str(run_dir / "params.yaml"), "--no-progress-bar", "--log-output"]
-        cmd += ["-k", kernel_name] if kernel_name else []
-        cmd += ["--cwd", str(cwd)] if cwd else []
+        if engine == "python":
+            (run_dir / "run.py").write_text(notebook_script(notebook, {**params, "output_dir": str(run_dir)}))
+            cmd = [sys.executable, str(run_dir / "run.py")]
+        else:
+            cmd = [sys.executable, "-m", "papermill", str(Path(notebook).resolve()), str(run_dir / "run.ipynb"),
+                   "-f", str(run_dir / "params.yaml"), "--no-progress-bar", "--log-output"]
+            cmd += ["-k", kernel_name] if kernel_name else []
+            cmd += ["--cwd", str(cwd)] if cwd else []
+        log_path = run_dir / LOGS[engine]
         env = {**os.environ, **({} if gpu is None else {"CUDA_VISIBLE_DEVICES": str(gpu)})}
         env.pop("IN_TEST", None)  # set by nbdev_test, it would make the job shrink itself and ignore output_dir
         start = time.time()
-        with open(run_dir / "papermill.log", "w") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd if engine == "python" else None)
             take_lock(lock, child_pid=proc.pid)  # held while papermill runs, even if this process is killed
             rc, why = _wait(proc, stop, timeout_s)
         record["wall_s"] = round(time.time() - start, 2)
@@ -264,7 +299,7 @@ def run_config(notebook: str | Path,          # the papermill notebook
         if results.get("status") == "failed" and results.get("error"):
             return {**record, "status": "failed", "error": results["error"]}  # the notebook recorded its own failure
         error = why or (_notebook_error(run_dir / "run.ipynb") if rc != 0 else None) or \
-            (_exit_reason(rc, run_dir / "papermill.log") if rc != 0 else
+            (_exit_reason(rc, log_path) if rc != 0 else
              f"the notebook ended without a results.json with status ok in {run_dir} (got status "
              f"{results.get('status')!r}; does it write into its output_dir parameter?)")
         save_json({"status": "failed", "error": error, "params": params, "wall_s": record["wall_s"],
@@ -293,6 +328,7 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
               cwd: str | Path | None = None,   # working folder of the runs; None: this process's
               report: bool = True,             # write the results table and plots at the end
               progress: bool = True,           # show a progress bar over the configurations
+              engine: str = "auto",            # how each run executes (see run_config)
               ) -> dict[str, dict]:            # run name -> its record in sweep.json
     "Run every configuration of a sweep through papermill into `out_dir`, skipping finished ones."
     sweep = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
@@ -318,7 +354,7 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
         while not stop.is_set():
             try: name = todo.get_nowait()
             except queue.Empty: return
-            try: rec = run_config(notebook, configs[name], out_dir / name, gpu, kernel_name, timeout_s, stop, cwd)
+            try: rec = run_config(notebook, configs[name], out_dir / name, gpu, kernel_name, timeout_s, stop, cwd, engine)
             except Exception as e: rec = {"status": "failed", "error": f"sweep runner error: {e!r}"}
             with guard:
                 runs[name].update(rec)
@@ -532,6 +568,8 @@ def main(argv: list[str] | None = None,  # command-line arguments; None: sys.arg
     p.add_argument("--out", help="output folder (default runs/sweeps/<sweep name>)")
     p.add_argument("--devices", help="comma-separated GPU ids, or 'cpu' (default: every visible GPU)")
     p.add_argument("--kernel", help="Jupyter kernel (default: the notebook's)")
+    p.add_argument("--engine", default="auto", choices=["auto", "papermill", "python"],
+                   help="papermill, or the notebook's code as a plain script (auto: papermill when installed)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a base parameter")
     p.add_argument("--seeds", help="comma-separated seeds, replacing the sweep's")
     p.add_argument("--skip-failed", action="store_true", help="do not rerun configurations that failed before")
@@ -553,7 +591,7 @@ def main(argv: list[str] | None = None,  # command-line arguments; None: sys.arg
             return 0
         devices = None if args.devices is None else [] if args.devices == "cpu" else args.devices.split(",")
         runs = run_sweep(sweep, args.notebook, out, devices=devices, kernel_name=args.kernel,
-                         rerun_failed=not args.skip_failed, timeout_s=args.timeout)
+                         rerun_failed=not args.skip_failed, timeout_s=args.timeout, engine=args.engine)
     except DakdError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -49,7 +49,8 @@ def test_tiny_run_writes_every_section(tiny_run):
     assert set(secs) == {"machine", "imports", *gpu_check.SECTIONS}
     for name, sec in secs.items():
         assert sec["status"] in ("ok", "skipped"), (name, sec)
-    assert secs["sweep"]["status"] == "ok" or "papermill" in secs["sweep"]["skipped"]
+    assert secs["sweep"]["status"] == "ok" and secs["sweep"]["engine"] == "papermill"  # installed here: auto picks it
+    assert [r["status"] for r in secs["sweep"]["runs"].values()] == ["ok", "ok"]
     for name, keys in MEASUREMENTS.items():
         assert keys <= set(secs[name]), name
         for k in keys:
@@ -70,6 +71,21 @@ def test_tiny_run_writes_every_section(tiny_run):
     rates = [(p, v) for p, v in found if p.rsplit(".", 1)[-1] in RATES]
     assert len(rates) > 30 and all(v > 0 for _, v in rates), [p for p, v in rates if v <= 0]
     assert "wrote" in stdout.splitlines()[-1]  # the summary table ends the log
+
+
+def test_the_sweep_runs_without_papermill(tmp_path):
+    "The device image has no papermill: the two runs go as plain scripts, one process each, with their results."
+    out = tmp_path / "sweep.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.gpu_check", "--tiny", "--device", "cpu", "--only", "sweep",
+                           "--sweep-engine", "python", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=240, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    sweep = json.loads(out.read_text())["sections"]["sweep"]
+    assert sweep["status"] == "ok" and sweep["engine"] == "python" and sweep["devices"] == ["cpu"], sweep
+    runs = sweep["runs"]
+    assert len(runs) == 2 and all(r["status"] == "ok" and r["results_status"] == "ok" for r in runs.values()), runs
+    assert all(set(r["miou"]) == {"baseline", "dakd"} for r in runs.values())
+    assert len({r["miou"]["dakd"] for r in runs.values()}) == 2  # kd_weight 1.0 and 0.5 reached the job
 
 
 def test_a_failure_is_recorded_and_the_rest_still_runs(tmp_path):
