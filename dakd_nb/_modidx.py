@@ -126,6 +126,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                  'dakd_nb.distill.mix_real_generated': ('distill.html#mix_real_generated', 'dakd_nb/distill.py'),
                                  'dakd_nb.distill.plot_history': ('distill.html#plot_history', 'dakd_nb/distill.py'),
                                  'dakd_nb.distill.random_dihedral': ('distill.html#random_dihedral', 'dakd_nb/distill.py'),
+                                 'dakd_nb.distill.repeat_to': ('distill.html#repeat_to', 'dakd_nb/distill.py'),
                                  'dakd_nb.distill.soft_dice': ('distill.html#soft_dice', 'dakd_nb/distill.py'),
                                  'dakd_nb.distill.soft_dice_loss': ('distill.html#soft_dice_loss', 'dakd_nb/distill.py'),
                                  'dakd_nb.distill.temper': ('distill.html#temper', 'dakd_nb/distill.py'),

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from accelerate import Accelerator
 from safetensors.torch import load_model
 from torch import Tensor, nn
-from torch.utils.data import ConcatDataset, DataLoader, Dataset
+from torch.utils.data import ConcatDataset, DataLoader, Dataset, Subset
 from tqdm.auto import tqdm
 
 from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking,
@@ -29,7 +29,8 @@ from .saross import save_segmenter
 
 # %% auto #0
 __all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'random_dihedral',
-           'DistillSource', 'mix_real_generated', 'DistillConfig', 'TrainResult', 'plot_history', 'train_segmenter']
+           'DistillSource', 'mix_real_generated', 'repeat_to', 'DistillConfig', 'TrainResult', 'plot_history',
+           'train_segmenter']
 
 # %% ../nbs/02g_distill.ipynb #667784f4
 def _reduce(per_pixel: Tensor, reduction: str) -> Tensor:
@@ -198,6 +199,15 @@ def mix_real_generated(real: Dataset,                      # real pairs D
         raise DakdError(f"n_generated={n_generated} asked for, but no generated set was given")
     return ConcatDataset(parts)
 
+
+def repeat_to(data: Dataset,            # the training set of one epoch
+              n_items: int | None,      # items per epoch; None: the set itself
+              ) -> Dataset:             # whole passes over `data`, then the first items again, n_items in all
+    "The set repeated to n_items per epoch: a baseline on D alone gets DAKD's epoch length (equal steps, equally many validations)."
+    if n_items is None or n_items == len(data): return data
+    if n_items < len(data): raise DakdError(f"epoch_items={n_items} is less than the {len(data)} training items: an epoch sees every item")
+    return Subset(data, [i % len(data) for i in range(n_items)])
+
 # %% ../nbs/02g_distill.ipynb #2fc13aca
 _CHOICES = {"loss_mode": ("v1", "v2"), "kd_form": ("soft_ce", "kl"), "generated_labels": ("soft", "hard"),
             "schedule": ("poly", "cosine", "constant"), "mixed_precision": ("no", "fp16", "bf16"),
@@ -220,6 +230,7 @@ class DistillConfig:
     ce_on_generated: bool = False      # v1: also CE against argmax q on generated pairs (off: CE on real pairs only)
     augment: bool = True               # random flips / 90° rotations of every training pair (real and generated alike)
     n_generated: int | None = None     # generated items used; None: all, 0: real data only
+    epoch_items: int | None = None     # items per epoch; None: one pass over D ∪ D^a; more repeats the set (see repeat_to)
     epochs: int = 12                   # passes over D ∪ D^a
     batch_size: int = 8                # per device
     lr: float = 1e-3                   # AdamW peak learning rate
@@ -239,6 +250,7 @@ class DistillConfig:
         if not self.temperature > 0: raise DakdError(f"temperature must be > 0, got {self.temperature}")
         if self.epochs < 1 or self.batch_size < 1: raise DakdError("epochs and batch_size must be at least 1")
         if self.n_generated is not None and self.n_generated < 0: raise DakdError("n_generated must be >= 0")
+        if self.epoch_items is not None and self.epoch_items < 1: raise DakdError("epoch_items must be at least 1")
 
     @classmethod
     def for_profile(cls,
@@ -330,6 +342,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     num_classes = SegMetrics(classes).num_classes
     data = mix_real_generated(train_set, num_classes, generated_set, config.n_generated, config.generated_labels,
                               config.augment)
+    n_generated, data = len(data) - len(train_set), repeat_to(data, config.epoch_items)
     if config.device == "cuda": resolve_device("cuda")  # fails clearly without a GPU
     acc = accelerator or tracked_accelerator(out, cpu=config.device == "cpu", mixed_precision=config.mixed_precision)
     shuffle = torch.Generator()
@@ -345,7 +358,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     last, best_dir = out / "last", out / "best"
     state = _resume(last, raw, optimizer, scheduler, acc.scaler, config) or {
         "epoch": -1, "history": [], "best_epoch": -1, "best_miou": -1.0, "planned_epochs": config.epochs,
-        "n_real": len(train_set), "n_generated": len(data) - len(train_set)}
+        "n_real": len(train_set), "n_generated": n_generated}
     loss_fn = config.loss()
     start = state["epoch"] + 1
     step = start * len(loader)
