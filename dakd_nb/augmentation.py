@@ -22,7 +22,7 @@ from .core import file_sha256, load_json, save_json
 from .jointnet import SARJointNetPipeline
 
 # %% auto #0
-__all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet']
+__all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -131,3 +131,19 @@ class AugmentationSet(Dataset):
                     "soft": f.get_slice("soft")[j].float()}
         except Exception as e:  # a shard whose data was cut short or overwritten
             raise DataError(self.path / self.index["shards"][k]["file"], f"item {j} cannot be read ({e})") from None
+
+# %% ../nbs/02c_augmentation.ipynb #c3111ng1
+class RealAsGenerated(Dataset):
+    "Real pairs dressed as generated ones (soft = one-hot of the label): the ceiling of what generated pairs can add."
+
+    def __init__(self,
+                 base: Dataset,  # a labelled set following the data contract, with .classes
+                 ):
+        self.base, self.classes = base, base.classes
+
+    def __len__(self) -> int: return len(self.base)
+
+    def __getitem__(self, i: int) -> dict:
+        item = self.base[i]
+        soft = torch.nn.functional.one_hot(item["label"].long(), self.classes.num_classes).permute(2, 0, 1).float()
+        return {"image": item["image"], "soft": soft, "label": item["label"]}
