@@ -21,6 +21,12 @@ from dakd_nb.sweeps import load_sweep, run_sweep
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
 STUDENTS = ("baseline", "dakd")
+CEILING = "ceiling"  # the DAKD student on fresh real scenes instead of generated pairs (the `ceiling` parameter)
+
+
+def students(rows: list[dict]) -> tuple[str, ...]:
+    "The students every run has: baseline and DAKD, and the ceiling when the sweep trained it."
+    return STUDENTS + ((CEILING,) if all(CEILING in r for r in rows) else ())
 
 
 def collect(runs_dir: Path, names: list[str]) -> list[dict]:
@@ -28,8 +34,9 @@ def collect(runs_dir: Path, names: list[str]) -> list[dict]:
     rows = []
     for name in names:
         res = load_json(runs_dir / name / "results.json")
-        rows.append({"run": name, "seed": res["params"]["seed"],
-                     **{s: {"miou": res["test"][s]["miou"], "iou": res["test"][s]["iou"]} for s in STUDENTS},
+        rows.append({"run": name, "seed": res["params"]["seed"], "n_generated": res["params"]["n_generated"],
+                     **{s: {"miou": res["test"][s]["miou"], "iou": res["test"][s]["iou"]} for s in STUDENTS + (CEILING,)
+                        if s in res["test"]},
                      "gain_miou": res["test"]["dakd"]["miou"] - res["test"]["baseline"]["miou"],
                      "generation": {k: res["generation"][k] for k in ("class_frequency", "enl_sea", "alignment_miou")
                                     if res.get("generation") and k in res["generation"]},
@@ -45,26 +52,36 @@ def summarize(rows: list[dict]) -> dict:
     "Mean and sample sd over seeds of each student's mIoU and per-class IoU, and of the gain."
     classes = list(rows[0]["baseline"]["iou"])
     out = {s: {"miou": _mean_sd([r[s]["miou"] for r in rows]),
-               "iou": {c: _mean_sd([r[s]["iou"][c] for r in rows]) for c in classes}} for s in STUDENTS}
+               "iou": {c: _mean_sd([r[s]["iou"][c] for r in rows]) for c in classes}} for s in students(rows)}
     out["gain_miou"] = _mean_sd([r["gain_miou"] for r in rows])
     out["gain_positive_seeds"] = sum(r["gain_miou"] > 0 for r in rows)
     out["gain_oil_spill_iou"] = _mean_sd([r["dakd"]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
+    if CEILING in out:  # how much fresh real data adds, and DAKD's gain as a share of it
+        out["ceiling_gain_miou"] = _mean_sd([r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows])
+        gap = out["ceiling_gain_miou"]["mean"]
+        out["share_of_ceiling"] = out["gain_miou"]["mean"] / gap if gap > 0 else None
     return out
 
 
 def markdown(rows: list[dict], summary: dict) -> str:
     "The study as a markdown table: one row per seed and student, then mean ± sd."
-    classes = list(rows[0]["baseline"]["iou"])
+    classes, names = list(rows[0]["baseline"]["iou"]), students(rows)
     head = "| seed | student | mIoU | " + " | ".join(classes) + " |\n|---|---|---|" + "---|" * len(classes) + "\n"
     body = "".join(f"| {r['seed']} | {s} | {r[s]['miou']:.3f} | " + " | ".join(f"{r[s]['iou'][c]:.3f}" for c in classes) + " |\n"
-                   for r in rows for s in STUDENTS)
+                   for r in rows for s in names)
     mean = "".join(f"| mean ± sd | {s} | {summary[s]['miou']['mean']:.3f} ± {summary[s]['miou']['sd']:.3f} | "
                    + " | ".join(f"{summary[s]['iou'][c]['mean']:.3f} ± {summary[s]['iou'][c]['sd']:.3f}" for c in classes) + " |\n"
-                   for s in STUDENTS)
+                   for s in names)
     g = summary["gain_miou"]
+    ceiling = ""
+    if CEILING in summary:
+        c, share = summary["ceiling_gain_miou"], summary["share_of_ceiling"]
+        ceiling = (f"Ceiling (the DAKD student on {rows[0]['n_generated']} fresh real scenes instead of generated pairs) "
+                   f"− baseline: {100 * c['mean']:+.1f} ± {100 * c['sd']:.1f} points"
+                   + (f"; DAKD's gain is {share:.0%} of it.\n" if share is not None else ".\n"))
     return (head + body + mean + f"\nDAKD − baseline mIoU: {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points over {g['n']} seeds "
             f"({summary['gain_positive_seeds']} of {g['n']} positive: "
-            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n")
+            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + ceiling)
 
 
 def plot(rows: list[dict], summary: dict):
@@ -74,10 +91,12 @@ def plot(rows: list[dict], summary: dict):
     import matplotlib.pyplot as plt
     metrics = ["miou"] + list(rows[0]["baseline"]["iou"])
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    for j, s in enumerate(STUDENTS):
-        xs = [i + (j - 0.5) * 0.38 for i in range(len(metrics))]
+    names = students(rows)
+    w = 0.8 / len(names)
+    for j, s in enumerate(names):
+        xs = [i + (j - (len(names) - 1) / 2) * w for i in range(len(metrics))]
         vals = [[r[s]["miou"] if m == "miou" else r[s]["iou"][m] for r in rows] for m in metrics]
-        ax.bar(xs, [statistics.fmean(v) for v in vals], width=0.36, label=s, color=f"C{j}", alpha=0.7)
+        ax.bar(xs, [statistics.fmean(v) for v in vals], width=0.95 * w, label=s, color=f"C{j}", alpha=0.7)
         for x, v in zip(xs, vals): ax.plot([x] * len(v), v, "k.", ms=3)
     ax.set_xticks(range(len(metrics)), ["mIoU"] + metrics[1:])
     g = summary["gain_miou"]

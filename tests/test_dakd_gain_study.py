@@ -1,0 +1,35 @@
+"""bench/dakd_gain.py's bookkeeping on hand-made results.json files: the table, the summary and the ceiling's share."""
+import json
+
+import pytest
+
+from bench.dakd_gain import collect, markdown, plot, summarize
+
+CLASSES = ("sea", "oil_spill")
+
+
+def _write(folder, seed, miou, ceiling=None):
+    test = {s: {"miou": m, "iou": {"sea": 0.9, "oil_spill": m / 2}} for s, m in miou.items()}
+    if ceiling is not None: test["ceiling"] = {"miou": ceiling, "iou": {"sea": 0.9, "oil_spill": ceiling / 2}}
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps({"params": {"seed": seed, "n_generated": 256}, "test": test,
+                                                     "generation": None, "wall_s": 1.0}))
+
+
+@pytest.mark.parametrize("with_ceiling", [False, True])
+def test_summary_gain_and_ceiling_share(tmp_path, with_ceiling):
+    runs = {"s0": (0.40, 0.44, 0.50), "s1": (0.50, 0.52, 0.60)}
+    for name, (b, d, c) in runs.items():
+        _write(tmp_path / name, int(name[1]), {"baseline": b, "dakd": d}, c if with_ceiling else None)
+    rows = collect(tmp_path, list(runs))
+    s = summarize(rows)
+    assert s["gain_miou"]["mean"] == pytest.approx(0.03) and s["gain_positive_seeds"] == 2
+    assert s["gain_oil_spill_iou"]["mean"] == pytest.approx(0.015)
+    md = markdown(rows, s)
+    assert md.count("| 0 |") == (3 if with_ceiling else 2)  # one row per student of seed 0
+    if with_ceiling:
+        assert s["ceiling_gain_miou"]["mean"] == pytest.approx(0.10) and s["share_of_ceiling"] == pytest.approx(0.3)
+        assert "256 fresh real scenes" in md and "30% of it" in md
+    else:
+        assert "ceiling" not in s and "Ceiling" not in md
+    plot(rows, s)
