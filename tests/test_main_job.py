@@ -151,6 +151,23 @@ def test_changed_inputs_stop_before_training_then_redo_stale(tiny_run, tmp_path)
     assert all(before[f] != t for f, t in _files(run).items() if f in before and f.parts[0].startswith(("jointnet", "student")))
 
 
+def test_dry_run_says_what_would_stop_the_run_and_writes_nothing(tiny_run, tmp_path):
+    "A preflight on a folder whose stages were made from other inputs fails, naming them; on a fresh folder it exits 0."
+    src, _ = tiny_run
+    run = tmp_path / "run"
+    shutil.copytree(src, run)
+    before = _files(run)
+    res = papermill(tmp_path / "out.ipynb", output_dir=run, dry_run=True, **{**TINY, "n_real": 5})
+    assert res.returncode != 0
+    for says in ("plan (dry run: nothing is trained or written)", "STOPS       stage jointnet: STOP, made from other inputs",
+                 "the dry run found what would stop the run"):
+        assert says in res.stderr or says in (tmp_path / "out.ipynb").read_text(), says
+    assert _files(run) == before and not (run / ".lock").exists()
+    res = papermill(tmp_path / "out2.ipynb", output_dir=tmp_path / "fresh", dry_run=True, **TINY)
+    assert res.returncode == 0, res.stderr[-5000:]
+    assert "time        about" in res.stderr and not (tmp_path / "fresh").exists()
+
+
 def test_damaged_shard_is_generated_again_not_trained_on(tiny_run, tmp_path):
     "Flip a byte in a finished run's shard and delete the DAKD student: the shard is regenerated, the results are the same."
     src, reference = tiny_run
@@ -195,4 +212,4 @@ def test_parameters_cell_matches_the_dataclass():
     cell_params = [(node.target.id, ast.literal_eval(node.value)) for node in ast.parse(cell.source).body
                    if isinstance(node, ast.AnnAssign)]
     fields = [(f.name, f.default) for f in dataclasses.fields(MainJobParams)]
-    assert cell_params == fields and "redo_stale" in dict(fields)
+    assert cell_params == fields and {"redo_stale", "dry_run", "generated_per_real"} <= dict(fields).keys()
