@@ -10,43 +10,38 @@ import difflib
 import json
 import math
 import numbers
-import os
 import shutil
 import subprocess
 import sys
 import time
 import typing
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch.utils.data import Dataset, Subset
 from tqdm import tqdm
 
 import dakd_nb
 from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
-from .core import check_output_dir, lock_holder, lock_message, profile_part, resolve_device, save_json
-from .data import DATASETS, TiledDataset, pool_problem, training_pool, training_set
-from .manifest import verify
+from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json
+from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, write_augmentation_set
-from .train_jointnet import JointNetConfig, build_jointnet, build_scheduler, train_jointnet
+from .train_jointnet import JointNetConfig, train_jointnet
 from .pretrain import packaged_generator
-from .jointnet import SARJointNetPipeline, jointnet_loss, sample_jointnet
+from .jointnet import SARJointNetPipeline
 from .saross import build_segmenter
 from .synthsar import SynthSAR
 
 # %% auto #0
 __all__ = ['STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder',
            'generator_source', 'student_runs', 'data_identity', 'augmentation_settings', 'stage_fingerprints',
-           'stale_stages', 'check_stages', 'start_stage', 'stage_status', 'time_estimate', 'run_plan', 'format_plan',
-           'end_dry_run', 'get_generator', 'get_augmentation_set', 'train_students', 'test_metrics', 'plot_predictions',
-           'write_results', 'summary_text']
+           'stale_stages', 'check_stages', 'start_stage', 'get_generator', 'get_augmentation_set', 'train_students',
+           'test_metrics', 'plot_predictions', 'write_results', 'summary_text']
 
 # %% ../nbs/03_train_saross.ipynb #6a0fc922
 def tell(message: str,           # one or more lines for the person running the job
@@ -68,8 +63,12 @@ def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
-            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda")}
-_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
+            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda"),
+            "mixed_precision": ("no", "fp16", "bf16")}
+_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
+           "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
+           "generator_steps": (lambda v: v >= 1, "at least 1"), "generator_lr": (lambda v: 0 < v < 1, "in (0, 1)"),
+           "student_lr": (lambda v: 0 < v < 1, "in (0, 1)"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
            "generated_per_real": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
            "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
@@ -104,9 +103,12 @@ class MainJobParams:
     profile: str = "cpu-quick"
     dataset: str = "synthsar"
     data_root: str = ""
+    image_size: int | None = None
     jointnet_path: str = ""
     retrain_generator: bool = False
     generator: str = "sar_jointnet"
+    generator_steps: int | None = None
+    generator_lr: float | None = None
     n_real: int | None = None
     n_generated: int | None = None
     generated_per_real: float | None = None
@@ -119,9 +121,11 @@ class MainJobParams:
     generated_labels: str = "soft"
     epochs: int | None = None
     batch_size: int | None = None
+    student_lr: float | None = None
     seed: int = 0
     inception_path: str = ""
     device: str = "auto"
+    mixed_precision: str | None = None
     output_dir: str = "runs/main"
     redo_stale: bool = False
     dry_run: bool = False
@@ -140,13 +144,14 @@ class MainJobParams:
             if value is not None and not ok(value): raise ArgumentError(f"parameter {name}={value!r} must be {allowed}")
         p._check_paths()
         p._fill_defaults()
+        p._check_generator_knobs()
         return p
 
     def _check_choices(self) -> None:
         try: self.dataset = training_set(self.dataset)
         except ArgumentError as e: raise ArgumentError(f"parameter dataset={self.dataset!r}: {e}") from None
         for name, allowed in _CHOICES.items():
-            if getattr(self, name) not in allowed:
+            if getattr(self, name) not in (*allowed, None):  # None: the profile's (only where a parameter takes it)
                 raise ArgumentError(f"parameter {name}={getattr(self, name)!r} is not one of {list(allowed)}")
         try: resolve_device(self.device)
         except DakdError as e: raise ArgumentError(f"parameter {e}") from None
@@ -155,12 +160,26 @@ class MainJobParams:
         defaults = {**self.sizes, **profile_part(self.profile, "student")}
         for name in ("epochs", "batch_size"):
             if getattr(self, name) is None: setattr(self, name, defaults[name])
+        self.image_size = self.sizes["size"]
+        self._fill_precision(defaults.get("mixed_precision", "no"))
         if self.n_real is None and not (self.dataset != "synthsar" and self.profile in _EVERY_TILE): self.n_real = defaults["n_real"]
         if self.dataset != "synthsar": self._take_from_pool()
         if self.n_generated is not None and self.generated_per_real is not None:
             raise ArgumentError(f"parameters n_generated={self.n_generated} and generated_per_real={self.generated_per_real} "
                                 "both set the amount of generated data: give one of them")
         if self.n_generated is None: self.n_generated = round((self.generated_per_real if self.generated_per_real is not None else 4) * self.n_real)
+
+    def _fill_precision(self, profiles: str) -> None:  # the profile's mixed precision, used when none is asked for
+        "What this device runs of the precision asked for (or the profile's), saying so when it differs."
+        self.mixed_precision, why = resolve_mixed_precision(self.mixed_precision or profiles, resolve_device(self.device))
+        if why: print(f"note: {why}", flush=True)
+
+    def _check_generator_knobs(self) -> None:
+        "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
+        given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
+        if given and (folder := generator_folder(self)) is not None:
+            raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "
+                                "instead of training one: add retrain_generator=True" + (", and leave jointnet_path empty" if self.jointnet_path else ""))
 
     def _take_from_pool(self) -> None:
         "A real set's training tiles, from its listing: `n_real` must fit in what validation leaves; None takes all of it."
@@ -184,12 +203,18 @@ class MainJobParams:
             raise ArgumentError(f"parameter inception_path={self.inception_path!r} is not a file")
 
     @property
-    def sizes(self) -> dict: return profile_part(self.profile, "data")
+    def sizes(self) -> dict:
+        "The profile's data sizes, with `image_size` as the crop side when it is given."
+        sizes = profile_part(self.profile, "data")
+        return sizes if self.image_size is None else {**sizes, "size": self.image_size}
 
 # %% ../nbs/03_train_saross.ipynb #7a9e5ef0
 def jointnet_config(p: MainJobParams) -> JointNetConfig:
     "The generator's training config for these parameters."
-    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto")
+    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto",
+                mixed_precision=p.mixed_precision)
+    if p.generator_steps is not None: over["steps"] = p.generator_steps
+    if p.generator_lr is not None: over["lr"] = p.generator_lr
     if p.balance_factor is not None: over["balance_factor"] = p.balance_factor
     return JointNetConfig.for_profile(p.profile, **over)
 
@@ -230,7 +255,8 @@ def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, Distil
     "The baseline's and DAKD's training configs (same steps, same seed)."
     common = dict(loss_mode=p.loss_mode, kd_weight=p.kd_weight, temperature=p.temperature,
                   generated_labels=p.generated_labels, batch_size=p.batch_size, seed=p.seed,
-                  device="cpu" if p.device == "cpu" else "auto")
+                  device="cpu" if p.device == "cpu" else "auto", mixed_precision=p.mixed_precision,
+                  **({} if p.student_lr is None else {"lr": p.student_lr}))
     baseline_epochs = math.ceil(p.epochs * (n_train + n_gen) / n_train)
     runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=baseline_epochs, n_generated=0, **common)}
     if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
@@ -286,7 +312,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p)}
-    data = {**train, "val": data_identity(splits["val"], p.data_root)}
+    data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
@@ -351,188 +377,11 @@ def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path)
         save_json({"made_from": stages[name], "info": info}, folder / STAGE_RECORD)
     return folder
 
-# %% ../nbs/03_train_saross.ipynb #d7561908
-def stage_status(p: MainJobParams, stages: dict[str, dict], out: Path) -> dict[str, str]:
-    "Stage -> what a run would do with it: make it, read it back (or resume it), redo it, or stop on it."
-    stale = stale_stages(stages, out)
-    def what(name):
-        if not (out / name).exists(): return "make"
-        if name not in stale: return "read back or resume"
-        return ("redo: " if p.redo_stale else "STOP, made from other inputs: ") + "; ".join(stale[name])
-    return {name: what(name) for name in stages}
-
-
-def _folder_status(out: Path) -> str:
-    "new, exists, in use by another run, or not writable."
-    holder = lock_holder(out / ".lock")
-    if holder and holder.get("pid") != os.getpid(): return "in use: " + lock_message(out / ".lock", holder)  # not this run's own
-    if out.exists() and not out.is_dir(): return f"not usable: {out} is a file"
-    parent = next(a for a in (out, *out.parents) if a.exists())
-    if not os.access(parent, os.W_OK): return f"not writable ({parent})"
-    return "exists" if out.exists() else "new"
-
-
-def _timed(fn, device: torch.device, repeats: int = 1) -> float:
-    "Seconds per call of `fn`, after one call to warm up."
-    fn()
-    if device.type == "cuda": torch.cuda.synchronize(device)
-    t0 = time.perf_counter()
-    for _ in range(repeats): fn()
-    if device.type == "cuda": torch.cuda.synchronize(device)
-    return (time.perf_counter() - t0) / repeats
-
-
-def _steps_per_epoch(n: int, batch_size: int) -> int: return max(1, n // batch_size)  # full batches only, as train_segmenter
-
-
-_SAMPLE_BATCH = 16  # pairs per sampling pass (write_augmentation_set's default)
-
-
-def time_estimate(p: MainJobParams,  # resolved parameters
-                  splits: dict,      # from build_splits
-                  todo: list[str],   # the stages to make: "jointnet", "augmentation", "student_baseline", "student_dakd"
-                  ) -> dict[str, float]:  # what -> estimated seconds ("test": scoring both students)
-    "Seconds each stage to make should take on this run's device, from a few timed steps of its networks."
-    device, size, classes = resolve_device(p.device), p.sizes["size"], splits["train"].classes
-    k, side = classes.num_classes, min(size, 64) if device.type == "cpu" else size
-    per_pixel = (size / side) ** 2
-    batch = lambda n: n if side == size else min(n, 4)  # a CPU at a reduced size: a small batch, scaled up
-    est, gen = {}, jointnet_config(p)
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(0)
-        if {"jointnet", "augmentation"} & set(todo):
-            net, scheduler = build_jointnet(dataclasses.replace(gen, image_size=side), classes, 0.5).to(device), build_scheduler(gen)
-        if "jointnet" in todo:
-            bs = batch(gen.batch_size)
-            x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)
-            step = _timed(lambda: jointnet_loss(net.train(), scheduler, x, y, 0.5, k)["loss"].backward(), device)
-            est["jointnet"] = step * per_pixel * gen.batch_size / bs * gen.steps
-        if "augmentation" in todo:  # one pass of the network per sampling step
-            s, bs = augmentation_settings(p), batch(min(_SAMPLE_BATCH, p.n_generated))
-            with torch.no_grad(): two = _timed(lambda: sample_jointnet(net.eval(), scheduler, bs, s["sampler"], 2, batch_size=bs), device)
-            est["augmentation"] = two / 2 * s["steps"] * per_pixel * math.ceil(p.n_generated / bs)
-        net = None
-        bs = batch(p.batch_size)
-        seg = build_segmenter(p.student, num_classes=k, use_caft=p.use_caft, **profile_part(p.profile, "segmenter")).to(device)
-        x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)
-        train_item = _timed(lambda: F.cross_entropy(seg.train()(x), y).backward(), device) * per_pixel / bs
-        with torch.no_grad(): infer_item = _timed(lambda: seg.eval()(x), device) * per_pixel / bs
-        del seg
-    if device.type == "cuda": torch.cuda.empty_cache()
-    n_train, n_val = len(splits["train"]), len(splits["val"])
-    for name, config in student_runs(p, n_train, p.n_generated).items():
-        if f"student_{name}" in todo:
-            n = n_train + config.n_generated
-            est[f"student_{name}"] = config.epochs * (_steps_per_epoch(n, config.batch_size) * config.batch_size * train_item + n_val * infer_item)
-    est["test"] = 2 * len(splits["test"]) * infer_item
-    return est
-
-# %% ../nbs/03_train_saross.ipynb #f7cd4204
-def _tiles(ds: Dataset) -> int: return len(ds.base) if isinstance(ds, TiledDataset) else len(ds)
-
-
-def run_plan(p: MainJobParams,       # resolved parameters
-             splits: dict,           # from build_splits
-             stages: dict[str, dict],  # from stage_fingerprints
-             out: Path,              # the output folder (a dry run does not create it)
-             preflight: bool = True, # also check the data against the manifest and time a few steps (seconds to a minute)
-             ) -> dict:              # what the run would do, checked; `blocking`: what would stop it
-    "The run's plan: data and its check, generator, generated pairs, students, output folder, time on this device."
-    blocking, gen = [], jointnet_config(p)
-    data = {"dataset": p.dataset, "data_root": p.data_root or None, "size": p.sizes["size"], "train": len(splits["train"]),
-            "val_tiles": _tiles(splits["val"]), "val_windows": len(splits["val"]),
-            "test_tiles": _tiles(splits["test"]), "test_windows": len(splits["test"]), "pool": None, "held_out": 0}
-    check = None
-    if p.dataset != "synthsar":
-        data["pool"], data["held_out"] = training_pool(p.dataset, p.data_root, p.sizes["n_val"])
-    if p.dataset != "synthsar" and preflight:
-        report = verify(p.dataset, p.data_root, quick=True)
-        problems = [q for q in report.problems if q not in report.differences]
-        check = {"ok": not problems, "problems": problems, "differences": report.differences, "report": str(report)}
-        if problems: blocking.append(f"the data at {p.data_root} has {len(problems)} problem(s) (listed under 'data check')")
-    folder = generator_folder(p)
-    generator = {"source": generator_source(p), "trained_here": folder is None, "variant": gen.variant if folder is None else None,
-                 "steps": gen.steps if folder is None else 0, "batch_size": gen.batch_size, "mixed_precision": gen.mixed_precision}
-    s = augmentation_settings(p)
-    generated = {"n": p.n_generated, "per_real": p.n_generated / p.n_real, "sampler": s["sampler"], "steps": s["steps"]}
-    students = {}
-    for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
-        n = len(splits["train"]) + config.n_generated
-        students[name] = {"epochs": config.epochs, "batch_size": config.batch_size, "items": n,
-                          "steps": config.epochs * _steps_per_epoch(n, config.batch_size), "mixed_precision": config.mixed_precision}
-    status = stage_status(p, stages, out)
-    output = {"folder": str(out), "status": _folder_status(out), "stages": status}
-    if output["status"].startswith(("in use", "not")): blocking.append(f"output folder {out}: {output['status']}")
-    blocking += [f"stage {n}: {v}" for n, v in status.items() if v.startswith("STOP")]
-    device = resolve_device(p.device)
-    todo, estimate = [n for n, v in status.items() if not v.startswith("read back")], None
-    try: estimate = time_estimate(p, splits, todo) if preflight else None
-    except torch.cuda.OutOfMemoryError:
-        blocking.append(f"a training step does not fit in the memory of {torch.cuda.get_device_name(device)}: lower batch_size")
-    return {"data": data, "check": check, "generator": generator, "generated": generated, "student": p.student,
-            "use_caft": p.use_caft, "students": students, "output": output,
-            "device": str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else ""),
-            "estimate": estimate, "blocking": blocking}
-
-
-def _duration(s: float) -> str:
-    if s < 90: return f"{s:.0f} s"
-    if s < 90 * 60: return f"{s / 60:.0f} min"
-    if s < 48 * 3600: return f"{s / 3600:.1f} h"
-    return f"{s / 86400:.1f} days" if s < 365 * 86400 else f"{s / (365 * 86400):.0f} years"
-
-
-_STAGE_NAMES = {"jointnet": "generator", "augmentation": "generated pairs", "student_baseline": "student baseline",
-                "student_dakd": "student dakd", "test": "test"}
-
-
-def format_plan(plan: dict,          # from run_plan
-                dry_run: bool = False,  # say that nothing ran
-                ) -> str:            # lines to print
-    "The plan as a person reads it."
-    d, g, a = plan["data"], plan["generator"], plan["generated"]
-    where = f"{d['dataset']} at {d['data_root']}" if d["data_root"] else d["dataset"]
-    pool = (f" ({d['pool']} in the training split, {d['held_out']} held out for validation)" if d["held_out"]
-            else f" (of {d['pool']}; validation is its own split)" if d["pool"] else "")
-    lines = ["plan" + (" (dry run: nothing is trained or written)" if dry_run else ""),
-             f"  data        {where}, {d['size']}x{d['size']} crops and windows",
-             f"              train {d['train']} tiles{pool}",
-             f"              validation {d['val_tiles']} tiles ({d['val_windows']} windows), test {d['test_tiles']} tiles ({d['test_windows']} windows)"]
-    if plan["check"] is not None:
-        c = plan["check"]
-        lines.append("  data check  " + ("OK" if c["ok"] else f"{len(c['problems'])} problem(s)") + " (manifest.verify on a sample of each split)")
-        lines += [f"              - {q}" for q in c["problems"][:10]] + ([f"              ... and {len(c['problems']) - 10} more (dakd-verify lists them all)"] if len(c["problems"]) > 10 else [])
-        if c["differences"]: lines.append(f"              unlike the published set (not a problem for this run): {c['differences'][0]}"
-                                          + (f" and {len(c['differences']) - 1} more" if len(c["differences"]) > 1 else ""))
-    lines.append(f"  generator   {g['source']}" + (f": {g['variant']}, {g['steps']} steps at batch {g['batch_size']}, mixed precision {g['mixed_precision']}"
-                                                 if g["trained_here"] else ""))
-    lines.append(f"  generated   {a['n']} pairs ({a['per_real']:g} per real tile), {a['sampler']} sampler, {a['steps']} steps" if a["n"] else
-                 "  generated   none (n_generated=0): the baseline student only")
-    lines.append(f"  students    {plan['student']}" + (" with CAFT" if plan["student"] == "saross" and plan["use_caft"] else "")
-                 + "; " + "; ".join(f"{n} {s['epochs']} epochs of {s['items']} items ({s['steps']} steps at batch {s['batch_size']})"
-                                    for n, s in plan["students"].items()))
-    o = plan["output"]
-    lines.append(f"  output      {o['folder']} ({o['status']}): " + ", ".join(f"{_STAGE_NAMES.get(n, n)} {v}" for n, v in o["stages"].items()))
-    if plan["estimate"] is not None:
-        e = plan["estimate"]
-        lines.append(f"  time        about {_duration(sum(e.values()))} on {plan['device']}: "
-                     + ", ".join(f"{_STAGE_NAMES.get(n, n)} {_duration(v)}" for n, v in e.items()))
-    lines += [f"  STOPS       {b}" for b in plan["blocking"]]
-    return "\n".join(lines)
-
-
-def end_dry_run(plan: dict) -> None:  # from run_plan
-    "End a dry run: exit status 0 when nothing would stop the run, else an error listing what would."
-    if plan["blocking"]:
-        raise DakdError("the dry run found what would stop the run:\n  - " + "\n  - ".join(plan["blocking"]))
-    warnings.filterwarnings("ignore", "To exit: use")  # IPython's hint for an interactive exit; this one is meant
-    raise SystemExit(0)  # papermill ends the run here with exit status 0 and leaves the later cells unrun
-
 # %% ../nbs/03_train_saross.ipynb #34a69256
 def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict) -> SARJointNetPipeline:
     "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet."
     if folder := generator_folder(p): return SARJointNetPipeline.from_pretrained(folder)
-    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out)).pipeline
+    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out), desc="generator").pipeline
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
 def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict) -> AugmentationSet | None:
@@ -556,7 +405,8 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
             def advance(epoch: int, record: dict, bar=bar) -> None:
                 bar.update(epoch + 1 - bar.n); bar.set_postfix(val_miou=f"{record['val_miou']:.3f}")
             result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
-                                     generated_set=augmentation if name == "dakd" else None, callbacks=[advance])
+                                     generated_set=augmentation if name == "dakd" else None, callbacks=[advance],
+                                     desc=f"student {name}")
             bar.update(config.epochs - bar.n)  # a student read back from disk trains no epoch here
         students[name] = (model, result)
     return students
