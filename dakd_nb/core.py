@@ -28,9 +28,10 @@ import torch
 # %% auto #0
 __all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'PROFILES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet',
            'class_frequencies', 'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device',
-           'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir', 'save_json', 'load_json',
-           'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir', 'check_finite', 'lock_holder',
-           'take_lock', 'release_lock', 'lock_message', 'hold_folder', 'describe_changes', 'plot_pairs', 'profile_part']
+           'resolve_mixed_precision', 'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir',
+           'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir',
+           'check_finite', 'lock_holder', 'take_lock', 'release_lock', 'lock_message', 'hold_folder',
+           'describe_changes', 'plot_pairs', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -159,6 +160,17 @@ def resolve_device(device: str = "auto",  # "auto", "cpu", "cuda", "cuda:1", "mp
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise DakdError(f"device={device!r} asked for, but torch sees no CUDA device; use device='cpu' or 'auto'")
     return dev
+
+
+def resolve_mixed_precision(asked: str,           # "no", "fp16" or "bf16"
+                            device: torch.device, # where the networks train
+                            ) -> tuple[str, str | None]:  # what runs there, and why it is not what was asked (None: it is)
+    "The mixed precision a device can run: bf16 on a GPU without it becomes fp16; a CPU (or MPS) trains in full precision."
+    if asked == "no": return "no", None
+    if device.type != "cuda": return "no", f"mixed_precision={asked!r} is for a GPU: training on the {device.type} in full precision ('no')"
+    if asked == "bf16" and not torch.cuda.is_bf16_supported():
+        return "fp16", f"mixed_precision='bf16' asked for, but {torch.cuda.get_device_name(device)} has no bf16: using fp16"
+    return asked, None
 
 # %% ../nbs/00_core.ipynb #e4c997b7
 def derive_seed(*keys: int) -> int:  # run seed, stream, step, ... (non-negative integers)

@@ -13,13 +13,14 @@ from typing import Callable
 import torch
 from torch.utils.data import Dataset
 
-from .core import DakdError, OSD_CLASSES, check_output_dir, plot_pairs, save_figure
-from .manifest import verify_cli
+from .core import ArgumentError, DakdError, OSD_CLASSES, check_output_dir, plot_pairs, save_figure
+from .manifest import dataset_name, dataset_names, load_manifest, verify_cli
 from .readers import INPEDataset, OSDDataset, RefinedSOSDataset, SOSDataset
 from .synthsar import SynthSAR, SynthSARConfig
 
 # %% auto #0
-__all__ = ['DATASETS', 'PairedRandomCrop', 'TiledDataset', 'build_splits', 'demo_cli', 'main']
+__all__ = ['DATASETS', 'PairedRandomCrop', 'training_set', 'TiledDataset', 'training_pool', 'pool_problem', 'build_splits',
+           'demo_cli', 'main']
 
 # %% ../nbs/01e_data.ipynb #093450aa
 class PairedRandomCrop:
@@ -35,8 +36,24 @@ class PairedRandomCrop:
         return {**item, "image": item["image"][(slice(None), *window)], "label": item["label"][window]}
 
 # %% ../nbs/01e_data.ipynb #2ba71d98
-DATASETS = ("synthsar", "osd", "sos-palsar", "sos-sentinel", "refined-sos", "inpe")
+def _training_sets() -> tuple[str, ...]:
+    "SynthSAR, then each on-disk set a model trains on: an entry of the manifest, or each of its `sets`."
+    doc = load_manifest()["datasets"]
+    return ("synthsar", *(n for n, (e, s) in dataset_names().items()
+                          if not doc[e].get("embedded") and (s is not None or not doc[e].get("sets"))))
+
+
+DATASETS = _training_sets()  # canonical names, from the manifest; aliases (refined-sos, ...) are taken too
 _SYNTHSAR_SEEDS = {"train": 1, "val": 2, "test": 3}
+
+
+def training_set(name: str,  # a data set name or an alias
+                 ) -> str:   # its canonical name, one of DATASETS
+    "The canonical name of a set a model trains on; an ArgumentError for any other name."
+    canonical = dataset_name(name, among=DATASETS)
+    if canonical in DATASETS: return canonical
+    sets = [n for n, (entry, subset) in dataset_names().items() if entry == canonical and subset]
+    raise ArgumentError(f"data set {name!r} holds {len(sets)} separate benchmarks: train on one of {', '.join(sets)}")
 
 
 class TiledDataset(Dataset):
@@ -74,34 +91,63 @@ class TiledDataset(Dataset):
 
 
 def _real_splits(dataset: str, root: str | Path) -> tuple[Dataset, Dataset | None, Dataset]:
-    "(train, val or None, test) of a real data set, whole tiles."
-    if dataset == "osd": return OSDDataset(root, "train"), None, OSDDataset(root, "test")
-    if dataset.startswith("sos-"):
-        sub = dataset.split("-", 1)[1]
-        return SOSDataset(root, sub, "train"), None, SOSDataset(root, sub, "test")
-    if dataset == "refined-sos": return RefinedSOSDataset(root, "train"), None, RefinedSOSDataset(root, "val")
+    "(train, val or None, test) of a real data set (a canonical name), whole tiles."
+    entry, subset = dataset_names()[dataset]
+    if entry == "osd": return OSDDataset(root, "train"), None, OSDDataset(root, "test")
+    if entry == "sos": return SOSDataset(root, subset, "train"), None, SOSDataset(root, subset, "test")
+    if entry == "refined_sos": return RefinedSOSDataset(root, "train", subset), None, RefinedSOSDataset(root, "val", subset)
     return INPEDataset(root, "train"), INPEDataset(root, "val"), INPEDataset(root, "test")
+
+
+def training_pool(dataset: str,                # a real data set's name (or alias)
+                  data_root: str | Path,       # its local copy
+                  n_val: int,                  # tiles held out for validation where the set has no validation split
+                  ) -> tuple[int, int]:        # (training tiles, how many of them are held out for validation)
+    "How many training tiles a real set has and how many `build_splits` holds out of them, read from the listing only."
+    train, val, _ = _real_splits(training_set(dataset), data_root)
+    return len(train), (0 if val is not None else min(n_val, len(train)))
+
+
+def pool_problem(dataset: str,               # the data set's name, for the message
+                 data_root: str | Path,      # its local copy, for the message
+                 n_real: int | None,         # training tiles asked for (None: all that are left)
+                 n_tiles: int,               # training tiles in the set
+                 held_out: int,              # of them held out for validation
+                 held_out_by: str = "n_val", # what set the hold-out, for the message
+                 ) -> str | None:            # why n_real cannot be had; None when it can
+    "Why `n_real` training tiles cannot be taken from a set's training tiles once validation took its share."
+    left = n_tiles - held_out
+    if left >= 1 and (n_real is None or 1 <= n_real <= left): return None
+    pool = f"{dataset} at {data_root} has {n_tiles} training tiles" + (
+        f" of which {held_out} are held out for validation ({held_out_by}), leaving {left}" if held_out
+        else " (its validation split is a separate one)")
+    return f"n_real={n_real} but {pool}; " + (f"ask for at most {left}, or n_real=None for all of them" if left >= 1
+                                               else "nothing is left to train on: the split is no bigger than validation's share")
 
 
 def build_splits(dataset: str = "synthsar",   # one of DATASETS
                  data_root: str | Path | None = None,  # local copy of a real data set (unused for synthsar)
-                 n_real: int = 64,            # labelled training images
+                 n_real: int | None = 64,     # labelled training images; None: every training tile left after validation (real sets)
                  size: int = 64,              # square side the models see
                  n_val: int = 32,             # validation images (SynthSAR) or tiles held out (real sets without one)
                  n_test: int = 64,            # test images (SynthSAR only; real sets use their test split)
                  synth_config: SynthSARConfig | None = None,  # SynthSAR knobs
                  ) -> dict[str, Dataset]:     # {"train", "val", "test"}, each with `.classes`
     "Train / validation / test sets of a data set at one square size, with `n_real` labelled training images."
-    if dataset not in DATASETS: raise DakdError(f"dataset must be one of {DATASETS}, got {dataset!r}")
-    if n_real < 1 or n_val < 1 or n_test < 1: raise DakdError(f"n_real, n_val, n_test must be >= 1, got {n_real}, {n_val}, {n_test}")
+    dataset = training_set(dataset)
+    if (n_real is not None and n_real < 1) or n_val < 1 or n_test < 1:
+        raise DakdError(f"n_real, n_val, n_test must be >= 1, got {n_real}, {n_val}, {n_test}")
     if dataset == "synthsar":
+        if n_real is None: raise DakdError("n_real=None (every training tile) needs a real data set; SynthSAR makes as many scenes as asked")
         return {k: SynthSAR(n, size, seed=_SYNTHSAR_SEEDS[k], config=synth_config)
                 for k, n in (("train", n_real), ("val", n_val), ("test", n_test))}
     if not data_root: raise DakdError(f"dataset={dataset!r} needs data_root: the folder of your local copy (see data_manifest.yaml)")
     train, val, test = _real_splits(dataset, data_root)
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).tolist()
+    held_out = 0 if val is not None else min(n_val, len(train))
+    if problem := pool_problem(dataset, data_root, n_real, len(train), held_out): raise DakdError(problem)
     if val is None: val, order = torch.utils.data.Subset(train, order[:n_val]), order[n_val:]
-    if n_real > len(order): raise DakdError(f"n_real={n_real} but {data_root} has only {len(order)} training tiles left")
+    n_real = len(order) if n_real is None else n_real
     crop = PairedRandomCrop(size)
     train_items = torch.utils.data.Subset(train, order[:n_real])
     out = {"train": _Mapped(train_items, crop), "val": TiledDataset(val, size), "test": TiledDataset(test, size)}

@@ -334,6 +334,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
                     accelerator: Accelerator | None = None,  # None: one made from config.device / mixed_precision
                     callbacks: Sequence[Callable[[int, dict], None]] = (),  # called (epoch, record) after each epoch's checkpoint
                     progress: bool = True,               # tqdm bar over the steps
+                    desc: str = "train",                 # the bar's name
                     ) -> TrainResult:
     "Train a student on D ∪ D^a with the DAKD loss; validation, best/last checkpoints and resume."
     out = check_output_dir(output_dir)
@@ -363,7 +364,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     start = state["epoch"] + 1
     step = start * len(loader)
     bar = tqdm(total=config.epochs * len(loader), initial=step, disable=not (progress and acc.is_local_main_process),
-               desc="train", unit="step")
+               desc=desc, unit="step")
     for epoch in range(start, config.epochs):
         _seed_epoch(config.seed, epoch, shuffle)
         model.train()

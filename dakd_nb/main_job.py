@@ -12,19 +12,22 @@ import math
 import numbers
 import shutil
 import subprocess
+import sys
 import time
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
+from tqdm import tqdm
 
 import dakd_nb
 from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
-from .core import check_output_dir, profile_part, resolve_device, save_json
-from .data import DATASETS
+from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json
+from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, write_augmentation_set
@@ -35,20 +38,44 @@ from .saross import build_segmenter
 from .synthsar import SynthSAR
 
 # %% auto #0
-__all__ = ['STAGE_RECORD', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'student_runs',
-           'data_identity', 'augmentation_settings', 'stage_fingerprints', 'check_stages', 'start_stage',
-           'get_generator', 'get_augmentation_set', 'train_students', 'test_metrics', 'plot_predictions',
-           'generator_source', 'write_results']
+__all__ = ['STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder',
+           'generator_source', 'student_runs', 'data_identity', 'augmentation_settings', 'stage_fingerprints',
+           'stale_stages', 'check_stages', 'start_stage', 'get_generator', 'get_augmentation_set', 'train_students',
+           'test_metrics', 'plot_predictions', 'write_results', 'summary_text']
+
+# %% ../nbs/03_train_saross.ipynb #6a0fc922
+def tell(message: str,           # one or more lines for the person running the job
+         terminal: bool = False, # also on the terminal: a headless run (papermill), where the notebook's output is not seen
+         ) -> None:
+    "Print in the notebook and, when asked, on the terminal the kernel was started from."
+    print(message, flush=True)
+    if terminal and sys.__stderr__ is not None and sys.stderr is not sys.__stderr__:
+        clear = "\r\x1b[K" if sys.__stderr__.isatty() else "\n"  # off the line papermill's cell counter is drawn on
+        print(clear + message, file=sys.__stderr__, flush=True)
+
+
+def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
+              epochs: int,    # epochs in all
+              terminal: bool, # draw it (on the terminal); False: a bar that draws nothing
+              ) -> tqdm:
+    "A named bar over a training loop's epochs, on the terminal."
+    return tqdm(total=epochs, desc=name, unit="epoch", file=sys.__stderr__, disable=not terminal, mininterval=1.0, dynamic_ncols=True)
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
-_CHOICES = {"profile": tuple(PROFILES), "dataset": DATASETS, "generator": ("sar_jointnet", "jointnet", "ddpm"),
-            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda")}
-_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
+_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
+            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda"),
+            "mixed_precision": ("no", "fp16", "bf16")}
+_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
+           "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
+           "generator_steps": (lambda v: v >= 1, "at least 1"), "generator_lr": (lambda v: 0 < v < 1, "in (0, 1)"),
+           "student_lr": (lambda v: 0 < v < 1, "in (0, 1)"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
+           "generated_per_real": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
            "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
            "temperature": (lambda v: v > 0, "above 0"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
 _KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
+_EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
 
 
 def _typed(name: str, value, hint) -> typing.Any:
@@ -76,11 +103,15 @@ class MainJobParams:
     profile: str = "cpu-quick"
     dataset: str = "synthsar"
     data_root: str = ""
+    image_size: int | None = None
     jointnet_path: str = ""
     retrain_generator: bool = False
     generator: str = "sar_jointnet"
+    generator_steps: int | None = None
+    generator_lr: float | None = None
     n_real: int | None = None
     n_generated: int | None = None
+    generated_per_real: float | None = None
     balance_factor: float | None = None
     kd_weight: float = 1.0
     temperature: float = 1.0
@@ -90,11 +121,14 @@ class MainJobParams:
     generated_labels: str = "soft"
     epochs: int | None = None
     batch_size: int | None = None
+    student_lr: float | None = None
     seed: int = 0
     inception_path: str = ""
     device: str = "auto"
+    mixed_precision: str | None = None
     output_dir: str = "runs/main"
     redo_stale: bool = False
+    dry_run: bool = False
 
     @classmethod
     def resolve(cls, **params) -> MainJobParams:
@@ -105,25 +139,54 @@ class MainJobParams:
         hints = typing.get_type_hints(cls)
         p = cls(**{k: _typed(k, v, hints[k]) for k, v in params.items()})
         p._check_choices()
-        p._fill_defaults()
         for name, (ok, allowed) in _RANGES.items():
             value = getattr(p, name)
             if value is not None and not ok(value): raise ArgumentError(f"parameter {name}={value!r} must be {allowed}")
         p._check_paths()
+        p._fill_defaults()
+        p._check_generator_knobs()
         return p
 
     def _check_choices(self) -> None:
+        try: self.dataset = training_set(self.dataset)
+        except ArgumentError as e: raise ArgumentError(f"parameter dataset={self.dataset!r}: {e}") from None
         for name, allowed in _CHOICES.items():
-            if getattr(self, name) not in allowed:
+            if getattr(self, name) not in (*allowed, None):  # None: the profile's (only where a parameter takes it)
                 raise ArgumentError(f"parameter {name}={getattr(self, name)!r} is not one of {list(allowed)}")
         try: resolve_device(self.device)
         except DakdError as e: raise ArgumentError(f"parameter {e}") from None
 
     def _fill_defaults(self) -> None:
-        defaults = {**profile_part(self.profile, "data"), **profile_part(self.profile, "student")}
-        for name in ("n_real", "epochs", "batch_size"):
+        defaults = {**self.sizes, **profile_part(self.profile, "student")}
+        for name in ("epochs", "batch_size"):
             if getattr(self, name) is None: setattr(self, name, defaults[name])
-        if self.n_generated is None and self.n_real >= 1: self.n_generated = 4 * self.n_real
+        self.image_size = self.sizes["size"]
+        self._fill_precision(defaults.get("mixed_precision", "no"))
+        if self.n_real is None and not (self.dataset != "synthsar" and self.profile in _EVERY_TILE): self.n_real = defaults["n_real"]
+        if self.dataset != "synthsar": self._take_from_pool()
+        if self.n_generated is not None and self.generated_per_real is not None:
+            raise ArgumentError(f"parameters n_generated={self.n_generated} and generated_per_real={self.generated_per_real} "
+                                "both set the amount of generated data: give one of them")
+        if self.n_generated is None: self.n_generated = round((self.generated_per_real if self.generated_per_real is not None else 4) * self.n_real)
+
+    def _fill_precision(self, profiles: str) -> None:  # the profile's mixed precision, used when none is asked for
+        "What this device runs of the precision asked for (or the profile's), saying so when it differs."
+        self.mixed_precision, why = resolve_mixed_precision(self.mixed_precision or profiles, resolve_device(self.device))
+        if why: print(f"note: {why}", flush=True)
+
+    def _check_generator_knobs(self) -> None:
+        "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
+        given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
+        if given and (folder := generator_folder(self)) is not None:
+            raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "
+                                "instead of training one: add retrain_generator=True" + (", and leave jointnet_path empty" if self.jointnet_path else ""))
+
+    def _take_from_pool(self) -> None:
+        "A real set's training tiles, from its listing: `n_real` must fit in what validation leaves; None takes all of it."
+        n_tiles, held_out = training_pool(self.dataset, self.data_root, self.sizes["n_val"])
+        if problem := pool_problem(self.dataset, self.data_root, self.n_real, n_tiles, held_out, f"n_val of the {self.profile!r} profile"):
+            raise ArgumentError(f"parameter {problem}")
+        if self.n_real is None: self.n_real = n_tiles - held_out
 
     def _check_paths(self) -> None:
         if not self.output_dir.strip():
@@ -140,12 +203,18 @@ class MainJobParams:
             raise ArgumentError(f"parameter inception_path={self.inception_path!r} is not a file")
 
     @property
-    def sizes(self) -> dict: return profile_part(self.profile, "data")
+    def sizes(self) -> dict:
+        "The profile's data sizes, with `image_size` as the crop side when it is given."
+        sizes = profile_part(self.profile, "data")
+        return sizes if self.image_size is None else {**sizes, "size": self.image_size}
 
 # %% ../nbs/03_train_saross.ipynb #7a9e5ef0
 def jointnet_config(p: MainJobParams) -> JointNetConfig:
     "The generator's training config for these parameters."
-    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto")
+    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto",
+                mixed_precision=p.mixed_precision)
+    if p.generator_steps is not None: over["steps"] = p.generator_steps
+    if p.generator_lr is not None: over["lr"] = p.generator_lr
     if p.balance_factor is not None: over["balance_factor"] = p.balance_factor
     return JointNetConfig.for_profile(p.profile, **over)
 
@@ -175,12 +244,19 @@ def generator_folder(p: MainJobParams) -> Path | None:
     return folder if fits else None
 
 
+def generator_source(p: MainJobParams) -> str:
+    "Where this run's generator came from, for the plan and results.json."
+    folder = generator_folder(p)
+    if folder is None: return "trained in this run (jointnet/generator)"
+    return f"jointnet_path {p.jointnet_path}" if p.jointnet_path else f"packaged {folder.name} (dakd_nb/pretrained)"
+
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
     "The baseline's and DAKD's training configs (same steps, same seed)."
     common = dict(loss_mode=p.loss_mode, kd_weight=p.kd_weight, temperature=p.temperature,
                   generated_labels=p.generated_labels, batch_size=p.batch_size, seed=p.seed,
-                  device="cpu" if p.device == "cpu" else "auto")
+                  device="cpu" if p.device == "cpu" else "auto", mixed_precision=p.mixed_precision,
+                  **({} if p.student_lr is None else {"lr": p.student_lr}))
     baseline_epochs = math.ceil(p.epochs * (n_train + n_gen) / n_train)
     runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=baseline_epochs, n_generated=0, **common)}
     if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
@@ -236,7 +312,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p)}
-    data = {**train, "val": data_identity(splits["val"], p.data_root)}
+    data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
@@ -255,8 +331,8 @@ def _changes(old, new) -> list[str]:
     return lines[:5] + ([f"and {len(lines) - 5} more"] if len(lines) > 5 else [])
 
 
-def check_stages(p: MainJobParams, stages: dict[str, dict], out: Path) -> list[str]:
-    "Stages on disk made from other inputs: stop before any work, or (redo_stale) remove them. Returns the removed ones."
+def stale_stages(stages: dict[str, dict], out: Path) -> dict[str, list[str]]:
+    "Stages on disk made from other inputs than `stages` says, each with what changed; reads only."
     stale, remade = {}, set()  # remade: stages this run will make (again)
     for name, made_from in stages.items():
         if not (out / name).exists():
@@ -269,6 +345,12 @@ def check_stages(p: MainJobParams, stages: dict[str, dict], out: Path) -> list[s
         elif _UPSTREAM.get(name) in remade:  # e.g. a deleted generator: training it again need not give the same weights
             stale[name] = [f"its {_UPSTREAM[name]} stage is missing or stale, and will be made again"]
         if name in stale: remade.add(name)
+    return stale
+
+
+def check_stages(p: MainJobParams, stages: dict[str, dict], out: Path) -> list[str]:
+    "Stages on disk made from other inputs: stop before any work, or (redo_stale) remove them. Returns the removed ones."
+    stale = stale_stages(stages, out)
     if stale and not p.redo_stale:
         listing = "\n".join(f"  - {n}: {'; '.join(c)}" for n, c in stale.items())
         raise DakdError(f"{out} holds stages made from other inputs than this run's; nothing was trained:\n{listing}\n"
@@ -299,7 +381,7 @@ def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path)
 def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict) -> SARJointNetPipeline:
     "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet."
     if folder := generator_folder(p): return SARJointNetPipeline.from_pretrained(folder)
-    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out)).pipeline
+    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out), desc="generator").pipeline
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
 def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict) -> AugmentationSet | None:
@@ -309,7 +391,9 @@ def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path,
     return AugmentationSet(path, verify=True)
 
 # %% ../nbs/03_train_saross.ipynb #e14ec65c
-def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path, stages: dict) -> dict:
+def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path, stages: dict,
+                   terminal: bool = False,  # a named epoch bar per student on the terminal (a headless run)
+                   ) -> dict:
     "Train each student (resuming when interrupted); name -> (model with its best weights, TrainResult)."
     students = {}
     n_gen = 0 if augmentation is None else len(augmentation)
@@ -317,8 +401,13 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
         torch.manual_seed(p.seed)  # the same initial weights for every student
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
                                 use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
-        result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
-                                 generated_set=augmentation if name == "dakd" else None)
+        with epoch_bar(f"student {name}", config.epochs, terminal) as bar:
+            def advance(epoch: int, record: dict, bar=bar) -> None:
+                bar.update(epoch + 1 - bar.n); bar.set_postfix(val_miou=f"{record['val_miou']:.3f}")
+            result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
+                                     generated_set=augmentation if name == "dakd" else None, callbacks=[advance],
+                                     desc=f"student {name}")
+            bar.update(config.epochs - bar.n)  # a student read back from disk trains no epoch here
         students[name] = (model, result)
     return students
 
@@ -335,9 +424,11 @@ def test_metrics(students: dict, test_set: Dataset) -> dict:
 # %% ../nbs/03_train_saross.ipynb #b5c24233
 @torch.no_grad()
 def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figure:
-    "Columns: test items; rows: image, truth, then each student's prediction."
+    "Columns: test items; rows: image, truth, then each student's prediction; the class colours in a legend."
+    from matplotlib.patches import Patch
     classes = test_set.classes
-    fig, axes = plt.subplots(2 + len(students), n, figsize=(1.7 * n, 1.8 * (2 + len(students))), squeeze=False)
+    height = 1.8 * (2 + len(students)) + 0.4
+    fig, axes = plt.subplots(2 + len(students), n, figsize=(1.7 * n, height), squeeze=False)
     for j in range(min(n, len(test_set))):
         item = test_set[j]
         rows = [("image", None), ("truth", item["label"])]
@@ -350,17 +441,12 @@ def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figur
             else: ax.imshow(classes.colorize(lab.numpy()))
             ax.set_axis_off()
             if j == 0: ax.set_title(title, loc="left", fontsize=8)
-    fig.tight_layout()
+    fig.legend(handles=[Patch(facecolor=np.array(c) / 255, edgecolor="0.5", label=name) for name, c in zip(classes.names, classes.palette)],
+               loc="lower center", ncol=classes.num_classes, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
     return fig
 
 # %% ../nbs/03_train_saross.ipynb #eb477819
-def generator_source(p: MainJobParams) -> str:
-    "Where this run's generator came from, for results.json."
-    folder = generator_folder(p)
-    if folder is None: return "trained in this run (jointnet/generator)"
-    return f"jointnet_path {p.jointnet_path}" if p.jointnet_path else f"packaged {folder.name} (dakd_nb/pretrained)"
-
-
 def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, quality: dict | None,
                   wall_s: float, out: Path) -> dict:
     "Write results.json (atomically) and return it."
@@ -370,3 +456,21 @@ def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, 
     if "dakd" in metrics: res["dakd_gain_miou"] = metrics["dakd"]["miou"] - metrics["baseline"]["miou"]
     save_json(res, out / "results.json")
     return res
+
+
+def summary_text(results: dict,  # from write_results
+                 out: Path,      # the run's folder
+                 ) -> str:       # a few lines for the end of a run
+    "Both students' test mIoU, DAKD's gain, the per-class IoU and where the files are."
+    test, classes = results["test"], results["classes"]
+    gain = f"; DAKD's gain {results['dakd_gain_miou']:+.3f}" if "dakd_gain_miou" in results else ""
+    width = max(len(c) for c in [*classes, "IoU"])
+    lines = [f"done in {results['wall_s']:.0f} s. {results['params']['dataset']}, test mIoU: "
+             + ", ".join(f"{n} {m['miou']:.3f}" for n, m in test.items()) + gain,
+             f"  {'IoU':<{width}}  " + "  ".join(f"{n:>8}" for n in test)]
+    lines += [f"  {c:<{width}}  " + "  ".join(f"{m['iou'][c]:>8.3f}" for m in test.values()) for c in classes]
+    lines.append(f"files in {out}: results.json, predictions.png, confusion.png, "
+                 f"student_{{{','.join(test)}}}/ (best/ weights, curves.png)"
+                 + (", augmentation/, generation_quality.json" if results["generation"] is not None else "")
+                 + (", jointnet/generator/" if results["generator"].startswith("trained") else ""))
+    return "\n".join(lines)

@@ -6,19 +6,21 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib.resources
 import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import yaml
 
-from .core import BINARY_CLASSES, OSD_CLASSES, DakdError, DataError
+from .core import BINARY_CLASSES, OSD_CLASSES, ArgumentError, DakdError, DataError
 from .readers import INPEDataset, OSDDataset, PairedSegmentationDataset, RefinedSOSDataset, SOSDataset
 
 # %% auto #0
-__all__ = ['READERS', 'load_manifest', 'value_ids', 'VerifyReport', 'verify', 'verify_cli']
+__all__ = ['READERS', 'load_manifest', 'value_ids', 'dataset_names', 'dataset_name', 'VerifyReport', 'verify', 'verify_cli']
 
 # %% ../nbs/01b_manifest.ipynb #c8277397
 READERS = {"OSDDataset": OSDDataset, "SOSDataset": SOSDataset,
@@ -39,6 +41,9 @@ def load_manifest(path: str | Path | None = None,  # a manifest file; the packag
     if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), dict):
         raise DataError(path, "a manifest is a mapping with a 'datasets' mapping")
     problems = [p for name, entry in doc["datasets"].items() for p in _entry_problems(name, entry)]
+    spellings = [n for name, e in doc["datasets"].items() if isinstance(e, dict)
+                 for n in (name, *(e.get("sets") or {}), *(e.get("aliases") or {}))]
+    problems += [f"the name {n!r} is given twice" for n in sorted({n for n in spellings if spellings.count(n) > 1})]
     if problems: raise DataError(path, "invalid manifest:\n  - " + "\n  - ".join(problems))
     return doc
 
@@ -58,6 +63,12 @@ def _entry_problems(name: str, entry) -> list[str]:
     if not entry.get("embedded"):
         if "reader" in entry and entry["reader"] not in READERS: problems.append(f"{name}: unknown reader {entry['reader']!r}")
         if "splits" in entry and not _split_counts(entry["splits"]): problems.append(f"{name}: splits must map split -> count or split -> {{subset: count}}")
+    subsets = {s for _, s, _ in _split_counts(entry.get("splits"))} - {None}
+    sets, aliases = entry.get("sets") or {}, entry.get("aliases") or {}
+    if not (isinstance(sets, dict) and set(sets.values()) <= subsets):
+        problems.append(f"{name}: sets must map a name to one of the subsets in its splits ({sorted(subsets) or 'none'})")
+    if not (isinstance(aliases, dict) and set(aliases.values()) <= {name, *sets}):
+        problems.append(f"{name}: aliases must map another spelling to {name!r} or one of its sets")
     return problems
 
 
@@ -77,6 +88,35 @@ def value_ids(entry: dict) -> dict[int, int]:
     names = _CLASS_SETS[entry["classes"]].names
     return {raw: names.index(cls) for raw, cls in entry["value_map"].items()}
 
+# %% ../nbs/01b_manifest.ipynb #37d88cdd
+def dataset_names(manifest: str | Path | dict | None = None,  # manifest file or loaded dict; the packaged one if None
+                  ) -> dict[str, tuple[str, str | None]]:      # canonical name -> (manifest entry, subset or None: all)
+    "Every canonical data-set name: each entry's own, then each of its `sets`."
+    doc = manifest if isinstance(manifest, dict) else load_manifest(manifest)
+    out = {}
+    for entry_name, entry in doc["datasets"].items():
+        out[entry_name] = (entry_name, None)
+        out.update({name: (entry_name, subset) for name, subset in (entry.get("sets") or {}).items()})
+    return out
+
+
+def dataset_name(name: str,                                   # a canonical name or an alias
+                 manifest: str | Path | dict | None = None,   # manifest file or loaded dict; the packaged one if None
+                 among: Sequence[str] | None = None,          # the names a caller takes, listed when `name` is unknown; None: all
+                 ) -> str:                                    # the canonical spelling
+    "The canonical spelling of a data-set name; an unknown one is an ArgumentError suggesting the closest."
+    doc = manifest if isinstance(manifest, dict) else load_manifest(manifest)
+    names = dataset_names(doc)
+    aliases = {a: n for e in doc["datasets"].values() for a, n in (e.get("aliases") or {}).items()}
+    if name in names: return name
+    if name in aliases: return aliases[name]
+    shown = list(names if among is None else among)
+    taken = [a for a, n in aliases.items() if n in shown]
+    close = difflib.get_close_matches(str(name), [*shown, *taken], n=1)
+    hint = f"did you mean {aliases.get(close[0], close[0])!r}? " if close else ""
+    raise ArgumentError(f"unknown data set {name!r}; {hint}the names are {', '.join(shown)}"
+                        + (f" (also taken: {', '.join(taken)})" if taken else ""))
+
 # %% ../nbs/01b_manifest.ipynb #baf21e95
 @dataclass
 class VerifyReport:
@@ -87,6 +127,7 @@ class VerifyReport:
     decoded: int = 0                            # pairs decoded and checked
     problems: list[str] = field(default_factory=list)     # one line per problem
     quick: bool = False                         # whether only a sample was decoded
+    differences: list[str] = field(default_factory=list)  # the problems that are only counts or sizes unlike the published set's
 
     @property
     def ok(self) -> bool: return not self.problems
@@ -98,7 +139,7 @@ class VerifyReport:
         return "\n".join(lines + [f"  - {p}" for p in self.problems])
 
 
-def verify(name: str,                          # data set name in the manifest: osd, sos, refined_sos, inpe
+def verify(name: str,                          # a data set name (dataset_names) or an alias: osd, sos, sos_palsar, refined_sos, inpe, ...
            root: str | Path,                   # the local copy
            manifest: str | Path | dict | None = None,  # manifest file or loaded dict; the packaged one if None
            strict: bool = True,                # also check split counts and tile size against the manifest
@@ -108,23 +149,32 @@ def verify(name: str,                          # data set name in the manifest: 
            ) -> VerifyReport:
     "Check a local copy of a data set against the manifest; every problem is listed, none raised."
     doc = manifest if isinstance(manifest, dict) else load_manifest(manifest)
-    if name not in doc["datasets"]: raise DakdError(f"unknown data set {name!r}; the manifest has {sorted(doc['datasets'])}")
-    entry = doc["datasets"][name]
+    name = dataset_name(name, doc)
+    entry_name, only = dataset_names(doc)[name]
+    entry = doc["datasets"][entry_name]
     if entry.get("embedded"): raise DakdError(f"{name} is generated by the package; there is no copy to verify")
     report, root = VerifyReport(name, Path(root), quick=quick), Path(root)
     if not root.is_dir(): report.problems.append(f"{root}: data set root does not exist"); return report
     options = {**(entry.get("verify_options") or {}), "value_map": value_ids(entry), "check": False}
     for split, subset, expected in _split_counts(entry["splits"]):
+        if only not in (None, subset): continue
         ds = READERS[entry["reader"]](root, split=split, **({"subset": subset} if subset else {}), **options)
         where = split if subset is None else f"{split}/{subset}"
         report.counts[where] = len(ds)
         report.problems += ds.problems
         if strict and len(ds) != expected:
-            report.problems.append(f"{where}: {len(ds)} pairs found, the manifest expects {expected}")
+            report.differences.append(f"{where}: {len(ds)} pairs found, the manifest expects {expected}")
+            report.problems.append(report.differences[-1])
         chosen = range(len(ds)) if not quick else sorted(random.Random(seed).sample(range(len(ds)), min(sample, len(ds))))
-        for i in chosen: report.problems += _check_pair(ds, i, entry["image_size"] if strict else None)
+        for i in chosen:
+            found = _check_pair(ds, i, entry["image_size"] if strict else None)
+            report.problems += found
+            report.differences += [p for p in found if p.endswith(_SIZE_NOTE)]
         report.decoded += len(chosen)
     return report
+
+
+_SIZE_NOTE = "(the published tile size)"
 
 
 def _check_pair(ds: PairedSegmentationDataset, i: int, size: list | None) -> list[str]:
@@ -132,7 +182,7 @@ def _check_pair(ds: PairedSegmentationDataset, i: int, size: list | None) -> lis
     try: image, _ = ds.load(i)
     except DataError as e: return [str(e)]
     if size and [image.shape[1], image.shape[0]] != list(size):
-        return [f"{ds.files[i][0]}: image is {image.shape[1]}x{image.shape[0]}, the manifest expects {size[0]}x{size[1]}"]
+        return [f"{ds.files[i][0]}: image is {image.shape[1]}x{image.shape[0]}, the manifest expects {size[0]}x{size[1]} {_SIZE_NOTE}"]
     return []
 
 # %% ../nbs/01b_manifest.ipynb #2753d09a
@@ -140,7 +190,8 @@ def verify_cli(argv: list[str] | None = None,  # command-line arguments (sys.arg
                ) -> int:                        # exit status: 0 all good, 1 problems found
     "dakd-verify NAME ROOT [--quick] [--loose]: check a local copy of a data set against the manifest."
     p = argparse.ArgumentParser(prog="dakd-verify", description=verify_cli.__doc__.split(": ", 1)[1])
-    p.add_argument("name", help="data set name in the manifest (osd, sos, refined_sos, inpe)")
+    p.add_argument("name", help="data set name in the manifest (osd, sos, sos_palsar, sos_sentinel, refined_sos, inpe; "
+                                "an alias such as refined-sos is taken too)")
     p.add_argument("root", help="folder holding the local copy")
     p.add_argument("--quick", action="store_true", help="decode a sample of each split instead of every file")
     p.add_argument("--sample", type=int, default=20, help="files decoded per split with --quick (default 20)")

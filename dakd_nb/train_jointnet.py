@@ -217,6 +217,7 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
                    output_dir: str | Path,        # run folder; an existing checkpoint there is resumed
                    model: SARJointNet | None = None,  # start from this net (ignored when resuming); default: built from config
                    progress: bool = True,         # tqdm bar
+                   desc: str = "SAR-JointNet",    # the bar's name
                    ) -> JointNetRun:
     "Train SAR-JointNet (or a reference generator) with accelerate, EMA, checkpoints and resume."
     out = check_output_dir(output_dir)
@@ -241,7 +242,7 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
     loader = DataLoader(_TrainView(dataset, config.image_size, config.random_flips), batch_sampler=batches,
                         num_workers=config.num_workers)
     k = len(raw.config.class_names)
-    bar = tqdm(total=config.steps, initial=start, disable=not (progress and acc.is_main_process), desc="SAR-JointNet")
+    bar = tqdm(total=config.steps, initial=start, disable=not (progress and acc.is_main_process), desc=desc)
     for step, batch in zip(range(start, config.steps), loader):
         for group in opt.param_groups: group["lr"] = config.lr * min(1.0, (step + 1) / max(1, config.warmup_steps))
         g = torch.Generator().manual_seed(derive_seed(config.seed, 3, step, acc.process_index))

@@ -248,6 +248,31 @@ def test_manifest_values_are_checked(tmp_path):
     with pytest.raises(DataError, match="manifest file not found"): load_manifest(tmp_path / "none.yaml")
 
 
+def test_names_and_aliases_are_checked(tmp_path):
+    "One spelling per data set: sets name real subsets, aliases point at a name, no name is given twice."
+    import yaml
+    doc = yaml.safe_load((ROOT / "dakd_nb" / "data_manifest.yaml").read_text())
+    doc["datasets"]["sos"]["sets"]["sos_alos"] = "alos"
+    doc["datasets"]["refined_sos"]["aliases"]["rsos"] = "refined"
+    doc["datasets"]["inpe"]["aliases"] = {"osd": "inpe"}
+    p = tmp_path / "m.yaml"; p.write_text(yaml.safe_dump(doc))
+    with pytest.raises(DataError) as e: load_manifest(p)
+    for frag in ["sos: sets must map a name to one of the subsets in its splits (['palsar', 'sentinel'])",
+                 "refined_sos: aliases must map another spelling to 'refined_sos'", "the name 'osd' is given twice"]:
+        assert frag in str(e.value)
+
+
+@pytest.mark.parametrize("name, canonical, counts", [
+    ("sos_palsar", "sos_palsar", ["train/palsar", "test/palsar"]), ("sos-sentinel", "sos_sentinel", ["train/sentinel", "test/sentinel"]),
+    ("sos", "sos", ["train/palsar", "train/sentinel", "test/palsar", "test/sentinel"])])
+def test_verify_takes_one_area_of_sos_and_the_old_spellings(name, canonical, counts, tmp_path):
+    fixtures.write_sos(tmp_path)
+    report = verify(name, tmp_path, strict=False)
+    assert report.ok and report.name == canonical and list(report.counts) == counts
+    strict = verify(name, tmp_path)
+    assert strict.problems == strict.differences and len(strict.differences) == len(counts) + report.decoded
+
+
 # --- fuzz: damaged inputs, each a DataError naming the file --------------------------------------------
 
 def _save(path, array, mode=None): Image.fromarray(array, mode).save(path)

@@ -1,5 +1,4 @@
 """The generator folder a main-job run writes (the path the README names) loads as a diffusers pipeline."""
-import subprocess
 import sys
 from pathlib import Path
 
@@ -7,14 +6,13 @@ import torch
 
 from dakd_nb.jointnet import SARJointNetPipeline
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from headless import papermill  # noqa: E402
 
 
 def test_main_job_generator_folder_loads_with_from_pretrained(tmp_path):
     run = tmp_path / "main"   # README: runs/main/jointnet/generator for OUT=runs/main
-    res = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(ROOT / "nbs" / "03_train_saross.ipynb"),
-                          str(tmp_path / "out.ipynb"), "--cwd", str(ROOT), "-p", "profile", "tiny", "-p", "n_generated", "0",
-                          "-p", "output_dir", str(run)], capture_output=True, text=True, timeout=1200)
+    res = papermill(tmp_path / "out.ipynb", profile="tiny", n_generated=0, output_dir=run)
     assert res.returncode == 0, res.stderr[-3000:]
     pipe = SARJointNetPipeline.from_pretrained(run / "jointnet" / "generator")
     assert (run / "jointnet" / "generator" / "model_index.json").is_file()

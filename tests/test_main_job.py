@@ -17,19 +17,15 @@ from pathlib import Path
 import psutil
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NB = ROOT / "nbs" / "03_train_saross.ipynb"
+from dakd_nb.core import DakdError
+from dakd_nb.data import build_splits
+from dakd_nb.main_job import MainJobParams, stage_fingerprints
+from dakd_nb.plan import end_dry_run, format_plan, run_plan
+
+sys.path.insert(0, str(Path(__file__).parent))
+from headless import NB, papermill, papermill_args  # noqa: E402
+
 TINY = dict(profile="tiny", seed=1, n_real=6)
-
-
-def papermill_args(out_nb: Path, **params) -> list[str]:
-    args = [str(Path(sys.executable).parent / "papermill"), str(NB), str(out_nb), "--cwd", str(ROOT)]
-    for k, v in params.items(): args += ["-p", k, str(v)]
-    return args
-
-
-def papermill(out_nb: Path, **params) -> subprocess.CompletedProcess:
-    return subprocess.run(papermill_args(out_nb, **params), capture_output=True, text=True, timeout=1200)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +34,7 @@ def tiny_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("main")
     res = papermill(tmp / "out.ipynb", output_dir=tmp / "run", **TINY)
     assert res.returncode == 0, res.stderr[-5000:]
+    (tmp / "terminal.txt").write_text(res.stderr)
     return tmp / "run", json.loads((tmp / "run" / "results.json").read_text())
 
 
@@ -50,6 +47,16 @@ def test_main_job_tiny(tiny_run):
         assert 0 <= m["miou"] <= 1 and set(m["iou"]) == set(results["classes"])
     for f in ("confusion.png", "predictions.png", "student_dakd/curves.png", "augmentation/index.json"):
         assert (run / f).stat().st_size > 0, f
+
+
+def test_a_headless_run_reports_on_the_terminal(tiny_run):
+    "Run by papermill, the notebook's output is not seen: the plan, each stage, the epoch bars and the summary are on the terminal."
+    run, _ = tiny_run
+    terminal = (run.parent / "terminal.txt").read_text()
+    for says in ("plan\n", "data: synthsar", "generator: trained in this run", "student baseline", "student dakd",
+                 "test mIoU: baseline", "DAKD's gain", "oil_spill", f"files in {run}"):
+        assert says in terminal, says
+    assert "STOPS" not in terminal  # the run's own lock is not another run's
 
 
 def test_rerun_reads_back_finished_stages(tiny_run, tmp_path):
@@ -128,12 +135,16 @@ def _files(run: Path) -> dict:
     return {p.relative_to(run): p.stat().st_mtime_ns for p in run.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
+def _copy_of(tiny_run, tmp_path: Path) -> tuple[Path, dict]:
+    "A copy of the finished tiny run's folder, and the times of its files."
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run[0], run)
+    return run, _files(run)
+
+
 def test_changed_inputs_stop_before_training_then_redo_stale(tiny_run, tmp_path):
     "A finished run rerun with other data (here n_real) stops and says what changed; redo_stale=True redoes the stages."
-    src, _ = tiny_run
-    run = tmp_path / "run"
-    shutil.copytree(src, run)
-    before = _files(run)
+    run, before = _copy_of(tiny_run, tmp_path)
     res = papermill(tmp_path / "out.ipynb", output_dir=run, **{**TINY, "n_real": 5})
     assert res.returncode != 0
     executed = (tmp_path / "out.ipynb").read_text()
@@ -151,11 +162,21 @@ def test_changed_inputs_stop_before_training_then_redo_stale(tiny_run, tmp_path)
     assert all(before[f] != t for f, t in _files(run).items() if f in before and f.parts[0].startswith(("jointnet", "student")))
 
 
+def test_dry_run_says_what_would_stop_the_run_and_writes_nothing(tiny_run, tmp_path):
+    "A preflight on a folder whose stages were made from other inputs lists them and ends in an error; nothing is written."
+    run, before = _copy_of(tiny_run, tmp_path)
+    p = MainJobParams.resolve(**{**TINY, "n_real": 5}, output_dir=str(run), dry_run=True)
+    splits = build_splits(p.dataset, None, p.n_real, p.sizes["size"], p.sizes["n_val"], p.sizes["n_test"])
+    plan = run_plan(p, splits, stage_fingerprints(p, splits), run)
+    assert "STOPS       stage jointnet: STOP, made from other inputs" in format_plan(plan, dry_run=True)
+    with pytest.raises(DakdError, match="the dry run found what would stop the run"): end_dry_run(plan)
+    assert _files(run) == before and not (run / ".lock").exists()
+
+
 def test_damaged_shard_is_generated_again_not_trained_on(tiny_run, tmp_path):
     "Flip a byte in a finished run's shard and delete the DAKD student: the shard is regenerated, the results are the same."
-    src, reference = tiny_run
-    run = tmp_path / "run"
-    shutil.copytree(src, run)
+    run, _ = _copy_of(tiny_run, tmp_path)
+    reference = tiny_run[1]
     shard = run / "augmentation" / json.loads((run / "augmentation" / "index.json").read_text())["shards"][0]["file"]
     good = shard.read_bytes()
     shard.write_bytes(good[:-5] + bytes([good[-5] ^ 0xFF]) + good[-4:])
@@ -189,10 +210,10 @@ def test_parameters_cell_matches_the_dataclass():
     import ast
     import dataclasses
     import nbformat
-    from dakd_nb.main_job import MainJobParams
     nb = nbformat.read(NB, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     cell_params = [(node.target.id, ast.literal_eval(node.value)) for node in ast.parse(cell.source).body
                    if isinstance(node, ast.AnnAssign)]
     fields = [(f.name, f.default) for f in dataclasses.fields(MainJobParams)]
-    assert cell_params == fields and "redo_stale" in dict(fields)
+    assert cell_params == fields and {"redo_stale", "dry_run", "generated_per_real", "image_size", "generator_steps", "generator_lr",
+                                      "student_lr", "mixed_precision"} <= dict(fields).keys()

@@ -1,0 +1,114 @@
+"""The main job's training knobs (image_size, generator_steps, generator_lr, student_lr, mixed_precision): each
+checked before any work, each reaching the stage it belongs to, and each in the fingerprints of the stages
+whose result it changes; bf16 on a GPU without it falls back to fp16, and a CPU trains in full precision."""
+import pytest
+import torch
+
+from dakd_nb import main_job
+from dakd_nb.core import ArgumentError, resolve_mixed_precision
+from dakd_nb.data import build_splits
+from dakd_nb.main_job import (MainJobParams, get_generator, jointnet_config, stage_fingerprints, student_runs,
+                              train_students)
+
+
+def splits_of(p: MainJobParams) -> dict:
+    return build_splits(p.dataset, None, p.n_real, p.sizes["size"], p.sizes["n_val"], p.sizes["n_test"])
+
+
+@pytest.fixture
+def adamw_lrs(monkeypatch) -> list[float]:
+    "The learning rate each AdamW is built with, as the training loops build them."
+    seen = []
+    class Recorded(torch.optim.AdamW):
+        def __init__(self, params, lr, **kwargs):
+            seen.append(lr)
+            super().__init__(params, lr=lr, **kwargs)
+    monkeypatch.setattr(torch.optim, "AdamW", Recorded)
+    return seen
+
+
+@pytest.fixture
+def gpu_without_bf16(monkeypatch):
+    "The parameters resolve as on a GPU that has no bf16 (a V100, say)."
+    monkeypatch.setattr(main_job, "resolve_device", lambda device="auto": torch.device("cuda"))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: "Tesla V100")
+
+
+@pytest.mark.parametrize("bad, says", [
+    (dict(image_size=48), "image_size=48 must be a multiple of 32"), (dict(image_size=0), "image_size=0"),
+    (dict(generator_steps=0), "generator_steps=0 must be at least 1"), (dict(generator_steps=2.5), "must be a whole number"),
+    (dict(generator_lr=0), "generator_lr=0.0 must be in (0, 1)"), (dict(student_lr=3), "student_lr=3.0 must be in (0, 1)"),
+    (dict(student_lr="fast"), "student_lr='fast' must be a finite number"),
+    (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
+    # the cpu-quick run loads the packaged generator: steps and a learning rate for it would go unused
+    (dict(profile="cpu-quick", generator_steps=5), "generator_steps=5 set, but this run loads the generator in"),
+])
+def test_knobs_are_checked_before_any_work(bad, says):
+    with pytest.raises(ArgumentError) as e: MainJobParams.resolve(**{"profile": "tiny", **bad})
+    assert says in str(e.value), e.value
+
+
+def test_defaults_are_the_profiles(capsys):
+    tiny = MainJobParams.resolve(profile="tiny")
+    assert (tiny.image_size, tiny.mixed_precision) == (32, "no") and tiny.generator_steps is None
+    assert jointnet_config(tiny).steps == 4 and student_runs(tiny, 8, 32)["dakd"].lr == 1e-3
+    assert MainJobParams.resolve(generator_steps=5, retrain_generator=True).generator_steps == 5
+    if not torch.cuda.is_available():  # the paper profile's bf16 on a CPU: full precision, said once
+        assert MainJobParams.resolve(profile="paper").mixed_precision == "no"
+        assert "mixed_precision='bf16' is for a GPU: training on the cpu in full precision" in capsys.readouterr().out
+
+
+def test_image_size_sets_the_crop_and_the_generator():
+    p = MainJobParams.resolve(profile="tiny", n_real=2, image_size=64)
+    splits = splits_of(p)
+    assert splits["train"][0]["image"].shape == (1, 64, 64) and splits["test"][0]["label"].shape == (64, 64)
+    assert jointnet_config(p).image_size == 64 and p.sizes["size"] == 64
+
+
+def test_bf16_falls_back_to_fp16_on_a_gpu_without_it(gpu_without_bf16, capsys):
+    assert resolve_mixed_precision("bf16", torch.device("cuda"))[0] == "fp16"
+    assert resolve_mixed_precision("fp16", torch.device("cuda")) == ("fp16", None)
+    p = MainJobParams.resolve(profile="paper")  # the profile's bf16
+    assert p.mixed_precision == "fp16" and "Tesla V100 has no bf16: using fp16" in capsys.readouterr().out
+    assert jointnet_config(p).mixed_precision == "fp16"
+    assert {c.mixed_precision for c in student_runs(p, 8, 32).values()} == {"fp16"}
+    assert MainJobParams.resolve(profile="paper", mixed_precision="no").mixed_precision == "no"
+
+
+def test_generator_steps_and_lr_reach_the_generators_training(adamw_lrs, tmp_path, capsys):
+    p = MainJobParams.resolve(profile="tiny", n_real=4, generator_steps=3, generator_lr=0.02, output_dir=str(tmp_path))
+    splits = splits_of(p)
+    get_generator(p, splits["train"], tmp_path, stage_fingerprints(p, splits))
+    history = (tmp_path / "jointnet" / "loss.csv").read_text().splitlines()[1:]
+    assert len(history) == 3 and adamw_lrs == [0.02]  # the tiny profile trains 4 steps at 1e-3
+    assert "generator: 100%" in capsys.readouterr().err  # the step bar is named
+
+
+def test_student_lr_reaches_the_optimiser(adamw_lrs, tmp_path, capsys):
+    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=0, epochs=1, student_lr=0.0123, output_dir=str(tmp_path))
+    splits = splits_of(p)
+    students = train_students(p, splits, None, tmp_path, stage_fingerprints(p, splits))
+    assert list(students) == ["baseline"] and adamw_lrs == [0.0123]
+    assert "student baseline: 100%" in capsys.readouterr().err
+
+
+def _stages(**knobs) -> dict:
+    p = MainJobParams.resolve(profile="tiny", n_real=3, **knobs)
+    return stage_fingerprints(p, splits_of(p))
+
+
+@pytest.mark.parametrize("knob, changed", [
+    (dict(image_size=64), {"jointnet", "augmentation", "student_baseline", "student_dakd"}),
+    (dict(generator_steps=3), {"jointnet", "augmentation", "student_dakd"}),
+    (dict(generator_lr=0.02), {"jointnet", "augmentation", "student_dakd"}),
+    (dict(student_lr=0.02), {"student_baseline", "student_dakd"}),
+])
+def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
+    before, after = _stages(), _stages(**knob)
+    assert {n for n in before if before[n] != after[n]} == changed
+
+
+def test_mixed_precision_is_in_every_trained_stages_fingerprint(gpu_without_bf16):
+    before, after = _stages(), _stages(mixed_precision="fp16")
+    assert {n for n in before if before[n] != after[n]} == {"jointnet", "augmentation", "student_baseline", "student_dakd"}
