@@ -226,6 +226,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                   'dakd_nb.main_job._unknown_name': ('train_saross.html#_unknown_name', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.augmentation_settings': ( 'train_saross.html#augmentation_settings',
                                                                               'dakd_nb/main_job.py'),
+                                  'dakd_nb.main_job.ceiling_set': ('train_saross.html#ceiling_set', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.check_generator': ('train_saross.html#check_generator', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.check_stages': ('train_saross.html#check_stages', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.data_identity': ('train_saross.html#data_identity', 'dakd_nb/main_job.py'),

@@ -30,7 +30,7 @@ from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
-from .augmentation import AugmentationSet, write_augmentation_set
+from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set
 from .train_jointnet import JointNetConfig, train_jointnet
 from .pretrain import packaged_generator
 from .jointnet import SARJointNetPipeline
@@ -38,10 +38,11 @@ from .saross import build_segmenter
 from .synthsar import SynthSAR
 
 # %% auto #0
-__all__ = ['STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder',
-           'generator_source', 'student_runs', 'data_identity', 'augmentation_settings', 'stage_fingerprints',
-           'stale_stages', 'check_stages', 'start_stage', 'get_generator', 'get_augmentation_set', 'train_students',
-           'test_metrics', 'plot_predictions', 'write_results', 'summary_text']
+__all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator',
+           'generator_folder', 'generator_source', 'student_runs', 'ceiling_set', 'data_identity',
+           'augmentation_settings', 'stage_fingerprints', 'stale_stages', 'check_stages', 'start_stage',
+           'get_generator', 'get_augmentation_set', 'train_students', 'test_metrics', 'plot_predictions',
+           'write_results', 'summary_text']
 
 # %% ../nbs/03_train_saross.ipynb #6a0fc922
 def tell(message: str,           # one or more lines for the person running the job
@@ -119,6 +120,7 @@ class MainJobParams:
     use_caft: bool = True
     loss_mode: str = "v1"
     generated_labels: str = "soft"
+    ceiling: bool = False
     epochs: int | None = None
     batch_size: int | None = None
     student_lr: float | None = None
@@ -189,6 +191,9 @@ class MainJobParams:
         if self.n_real is None: self.n_real = n_tiles - held_out
 
     def _check_paths(self) -> None:
+        if self.ceiling and self.dataset != "synthsar":
+            raise ArgumentError(f"parameter ceiling=True needs dataset='synthsar' (got {self.dataset!r}): "
+                                "only SynthSAR has fresh labelled scenes to put in the generated pairs' place")
         if not self.output_dir.strip():
             raise ArgumentError(f"parameter output_dir={self.output_dir!r} must name a folder: the run writes everything there")
         if self.dataset == "synthsar" and self.data_root:
@@ -252,15 +257,24 @@ def generator_source(p: MainJobParams) -> str:
 
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
-    "The baseline's and DAKD's training configs (same steps, same seed)."
+    "The students' training configs: the baseline, DAKD and (asked for) the ceiling; same steps, validations and seed."
     common = dict(loss_mode=p.loss_mode, kd_weight=p.kd_weight, temperature=p.temperature,
                   generated_labels=p.generated_labels, batch_size=p.batch_size, seed=p.seed,
                   device="cpu" if p.device == "cpu" else "auto", mixed_precision=p.mixed_precision,
                   **({} if p.student_lr is None else {"lr": p.student_lr}))
-    baseline_epochs = math.ceil(p.epochs * (n_train + n_gen) / n_train)
-    runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=baseline_epochs, n_generated=0, **common)}
+    runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=0,
+                                                  epoch_items=n_train + n_gen if n_gen else None, **common)}
     if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
+    if n_gen and p.ceiling: runs["ceiling"] = runs["dakd"]  # the same recipe, fresh real scenes in the generated pairs' place
     return runs
+
+
+CEILING_SEED = 4  # SynthSAR scenes no split uses (train, val and test are seeds 1, 2 and 3: data._SYNTHSAR_SEEDS)
+
+
+def ceiling_set(p: MainJobParams, n: int) -> RealAsGenerated:
+    "n fresh SynthSAR scenes dressed as generated pairs (one-hot soft labels): what the ceiling student distils."
+    return RealAsGenerated(SynthSAR(n, p.sizes["size"], seed=CEILING_SEED))
 
 # %% ../nbs/03_train_saross.ipynb #902116ef
 _NOT_SHAPING = {"checkpoint_every", "sample_every", "sample_steps", "num_grid_samples", "num_workers", "device"}
@@ -317,7 +331,8 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
                                      "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
-                                     **({"augmentation": stages["augmentation"]} if name == "dakd" else {})}
+                                     **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),
+                                     **({"ceiling": {"n": p.n_generated, "seed": CEILING_SEED}} if name == "ceiling" else {})}
     return _json(stages)
 
 
@@ -397,6 +412,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
     "Train each student (resuming when interrupted); name -> (model with its best weights, TrainResult)."
     students = {}
     n_gen = 0 if augmentation is None else len(augmentation)
+    generated = {"dakd": augmentation, "ceiling": ceiling_set(p, n_gen) if p.ceiling and n_gen else None}
     for name, config in student_runs(p, len(splits["train"]), n_gen).items():
         torch.manual_seed(p.seed)  # the same initial weights for every student
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
@@ -405,7 +421,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
             def advance(epoch: int, record: dict, bar=bar) -> None:
                 bar.update(epoch + 1 - bar.n); bar.set_postfix(val_miou=f"{record['val_miou']:.3f}")
             result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
-                                     generated_set=augmentation if name == "dakd" else None, callbacks=[advance],
+                                     generated_set=generated.get(name), callbacks=[advance],
                                      desc=f"student {name}")
             bar.update(config.epochs - bar.n)  # a student read back from disk trains no epoch here
         students[name] = (model, result)

@@ -112,3 +112,21 @@ def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
 def test_mixed_precision_is_in_every_trained_stages_fingerprint(gpu_without_bf16):
     before, after = _stages(), _stages(mixed_precision="fp16")
     assert {n for n in before if before[n] != after[n]} == {"jointnet", "augmentation", "student_baseline", "student_dakd"}
+
+
+def test_ceiling_student_distils_fresh_real_scenes(tmp_path, monkeypatch):
+    from pathlib import Path
+    from dakd_nb.augmentation import RealAsGenerated
+    from dakd_nb.synthsar import SynthSAR
+    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, ceiling=True, output_dir=str(tmp_path))
+    splits, seen, train = splits_of(p), {}, main_job.train_segmenter
+    def spy(model, train_set, val_set, config, out, generated_set=None, **kw):
+        seen[Path(out).name] = generated_set
+        return train(model, train_set, val_set, config, out, generated_set=generated_set, **kw)
+    monkeypatch.setattr(main_job, "train_segmenter", spy)
+    augmentation = RealAsGenerated(SynthSAR(4, 32, seed=9))  # stands in for the generated set
+    students = train_students(p, splits, augmentation, tmp_path, stage_fingerprints(p, splits))
+    assert list(students) == ["baseline", "dakd", "ceiling"]
+    assert seen["student_baseline"] is None and seen["student_dakd"] is augmentation
+    ceiling = seen["student_ceiling"]
+    assert len(ceiling) == 4 and torch.equal(ceiling[3]["image"], SynthSAR(4, 32, seed=main_job.CEILING_SEED)[3]["image"])
