@@ -511,7 +511,7 @@ PROFILES = {
     "cpu-quick": {"data": dict(size=64, n_real=64, n_val=32, n_test=64),
                   "generator": dict(image_size=64, block_out_channels=(16, 32, 64), steps=2000, batch_size=64, lr=5e-4,
                                     warmup_steps=200, ema_decay=0.999, checkpoint_every=500, sample_every=0, sample_steps=10),
-                  "student": dict(epochs=12, batch_size=8, lr=1e-3),
+                  "student": dict(epochs=32, batch_size=8, lr=1e-3),
                   "segmenter": dict(width=16)},
     "paper": {"data": dict(size=256, n_real=1000, n_val=100, n_test=110),
               "generator": dict(image_size=256, **_PAPER_UNET, steps=150_000, batch_size=32, lr=1e-4, warmup_steps=1000,
