@@ -56,11 +56,12 @@ def tell(message: str,           # one or more lines for the person running the 
 
 
 def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
-              epochs: int,    # epochs in all
+              epochs: int,    # epochs (or steps) in all
               terminal: bool, # draw it (on the terminal); False: a bar that draws nothing
+              unit: str = "epoch",
               ) -> tqdm:
-    "A named bar over a training loop's epochs, on the terminal."
-    return tqdm(total=epochs, desc=name, unit="epoch", file=sys.__stderr__, disable=not terminal, mininterval=1.0, dynamic_ncols=True)
+    "A named bar over a training loop's epochs (or steps), on the terminal."
+    return tqdm(total=epochs, desc=name, unit=unit, file=sys.__stderr__, disable=not terminal, mininterval=1.0, dynamic_ncols=True)
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
@@ -393,10 +394,17 @@ def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path)
     return folder
 
 # %% ../nbs/03_train_saross.ipynb #34a69256
-def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict) -> SARJointNetPipeline:
+def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
+                  terminal: bool = False,  # a step bar named "generator" on the terminal (a headless run)
+                  ) -> SARJointNetPipeline:
     "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet."
     if folder := generator_folder(p): return SARJointNetPipeline.from_pretrained(folder)
-    return train_jointnet(train_set, jointnet_config(p), start_stage(p, stages, "jointnet", out), desc="generator").pipeline
+    config = jointnet_config(p)
+    with epoch_bar("generator", config.steps, terminal, unit="step") as bar:
+        advance = lambda done, losses: (bar.update(done - bar.n), bar.set_postfix(loss=f"{losses['loss']:.4f}"))
+        run = train_jointnet(train_set, config, start_stage(p, stages, "jointnet", out), desc="generator", callbacks=[advance])
+        bar.update(config.steps - bar.n)  # a generator read back from disk trains no step here
+    return run.pipeline
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
 def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict) -> AugmentationSet | None:

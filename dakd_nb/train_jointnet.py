@@ -9,6 +9,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -218,6 +219,7 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
                    model: SARJointNet | None = None,  # start from this net (ignored when resuming); default: built from config
                    progress: bool = True,         # tqdm bar
                    desc: str = "SAR-JointNet",    # the bar's name
+                   callbacks: Sequence[Callable[[int, dict], None]] = (),  # called (steps done, the step's losses) after each step
                    ) -> JointNetRun:
     "Train SAR-JointNet (or a reference generator) with accelerate, EMA, checkpoints and resume."
     out = check_output_dir(output_dir)
@@ -257,6 +259,7 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
         history.append({"step": step + 1, **{n: float(acc.reduce(v.detach(), "mean")) for n, v in parts.items()}})
         acc.log({k: v for k, v in history[-1].items() if k != "step"}, step=step + 1)
         bar.update(1); bar.set_postfix(loss=f"{history[-1]['loss']:.4f}")
+        for cb in callbacks: cb(step + 1, history[-1])
         done = step + 1
         if acc.is_main_process and config.sample_every and done % config.sample_every == 0:
             _ema_grid(raw, ema, scheduler, config, out / "samples" / f"step_{done:07d}.png", done)

@@ -53,7 +53,7 @@ def test_a_headless_run_reports_on_the_terminal(tiny_run):
     "Run by papermill, the notebook's output is not seen: the plan, each stage, the epoch bars and the summary are on the terminal."
     run, _ = tiny_run
     terminal = (run.parent / "terminal.txt").read_text()
-    for says in ("plan\n", "data: synthsar", "generator: trained in this run", "student baseline", "student dakd",
+    for says in ("plan\n", "data: synthsar", "generator: trained in this run", "generator: 100%", "student baseline", "student dakd",
                  "test mIoU: baseline", "DAKD's gain", "oil_spill", f"files in {run}"):
         assert says in terminal, says
     assert "STOPS" not in terminal  # the run's own lock is not another run's
