@@ -78,7 +78,8 @@ def markdown(rows: list[dict], summary: dict) -> str:
         c, share = summary["ceiling_gain_miou"], summary["share_of_ceiling"]
         ceiling = (f"Ceiling (the DAKD student on {rows[0]['n_generated']} fresh real scenes instead of generated pairs) "
                    f"− baseline: {100 * c['mean']:+.1f} ± {100 * c['sd']:.1f} points"
-                   + (f"; DAKD's gain is {share:.0%} of it.\n" if share is not None else ".\n"))
+                   + (f"; DAKD's gain is {share:.0%} of it.\n" if share is not None and share >= 0 else
+                      "; DAKD's gain is below zero.\n" if share is not None else ".\n"))
     return (head + body + mean + f"\nDAKD − baseline mIoU: {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points over {g['n']} seeds "
             f"({summary['gain_positive_seeds']} of {g['n']} positive: "
             + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + ceiling)
