@@ -33,3 +33,12 @@ def test_summary_gain_and_ceiling_share(tmp_path, with_ceiling):
     else:
         assert "ceiling" not in s and "Ceiling" not in md
     plot(rows, s)
+
+
+def test_a_negative_gain_is_not_given_as_a_share(tmp_path):
+    for name, (b, d, c) in {"s0": (0.50, 0.45, 0.55), "s1": (0.50, 0.47, 0.53)}.items():
+        _write(tmp_path / name, int(name[1]), {"baseline": b, "dakd": d}, c)
+    rows = collect(tmp_path, ["s0", "s1"])
+    s = summarize(rows)
+    assert s["gain_positive_seeds"] == 0 and s["share_of_ceiling"] == pytest.approx(-1.0)
+    assert "DAKD's gain is below zero" in markdown(rows, s) and "%" not in markdown(rows, s).split("Ceiling")[1]
