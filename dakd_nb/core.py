@@ -31,7 +31,7 @@ __all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'PROFILES', 'DakdError', 'ArgumentEr
            'resolve_mixed_precision', 'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir',
            'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir',
            'check_finite', 'lock_holder', 'take_lock', 'release_lock', 'lock_message', 'hold_folder',
-           'describe_changes', 'plot_pairs', 'profile_part']
+           'describe_changes', 'plot_pairs', 'with_class_legend', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -470,7 +470,6 @@ def plot_pairs(sets: dict,              # title -> a data set (data contract) or
                ):
     "Rows of images, colour-coded labels and (for soft labels) max q, one block per set, with a class legend."
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
     blocks = []
     for title, s in sets.items():
         st = s if isinstance(s, dict) else stack_items(s, range(min(n, len(s))))
@@ -490,10 +489,19 @@ def plot_pairs(sets: dict,              # title -> a data set (data contract) or
                 else: ax.imshow(data[j], cmap="viridis", vmin=0, vmax=1)
             axes[r, 0].set_title(f"{title}: {kind}" if kind == "image" else kind, loc="left", fontsize=8)
             r += 1
+    return with_class_legend(fig, classes, 0.5 / (scale * n_rows + 0.5))
+
+
+def with_class_legend(fig: "plt.Figure",  # a figure of colour-coded label maps
+                      classes: ClassSet, # their colour code
+                      bottom: float,     # the share of the figure's height kept free for the legend
+                      ) -> plt.Figure:
+    "The figure with the classes' colours in a legend along its bottom edge, laid out tight above it."
+    from matplotlib.patches import Patch
     fig.legend(handles=[Patch(facecolor=np.array(p) / 255, edgecolor="0.5", label=name)
                         for name, p in zip(classes.names, classes.palette)],
                loc="lower center", ncol=classes.num_classes, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.5 / (scale * n_rows + 0.5), 1, 1))
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
 
 # %% ../nbs/00_core.ipynb #786763c0

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
 from tqdm import tqdm
 
 import dakd_nb
 from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
-from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json
+from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json, with_class_legend
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
@@ -333,7 +332,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
                                      "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
                                      **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),
-                                     **({"ceiling": {"n": p.n_generated, "seed": CEILING_SEED}} if name == "ceiling" else {})}
+                                     **({"ceiling": data_identity(ceiling_set(p, p.n_generated))} if name == "ceiling" else {})}
     return _json(stages)
 
 
@@ -449,7 +448,6 @@ def test_metrics(students: dict, test_set: Dataset) -> dict:
 @torch.no_grad()
 def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figure:
     "Columns: test items; rows: image, truth, then each student's prediction; the class colours in a legend."
-    from matplotlib.patches import Patch
     classes = test_set.classes
     height = 1.8 * (2 + len(students)) + 0.4
     fig, axes = plt.subplots(2 + len(students), n, figsize=(1.7 * n, height), squeeze=False)
@@ -465,10 +463,7 @@ def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figur
             else: ax.imshow(classes.colorize(lab.numpy()))
             ax.set_axis_off()
             if j == 0: ax.set_title(title, loc="left", fontsize=8)
-    fig.legend(handles=[Patch(facecolor=np.array(c) / 255, edgecolor="0.5", label=name) for name, c in zip(classes.names, classes.palette)],
-               loc="lower center", ncol=classes.num_classes, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))
-    return fig
+    return with_class_legend(fig, classes, 0.4 / height)
 
 # %% ../nbs/03_train_saross.ipynb #eb477819
 def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, quality: dict | None,
