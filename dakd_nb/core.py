@@ -492,10 +492,10 @@ def plot_pairs(sets: dict,              # title -> a data set (data contract) or
     return with_class_legend(fig, classes, 0.5 / (scale * n_rows + 0.5))
 
 
-def with_class_legend(fig: "plt.Figure",  # a figure of colour-coded label maps
+def with_class_legend(fig,                # a matplotlib figure of colour-coded label maps (core imports matplotlib lazily)
                       classes: ClassSet, # their colour code
                       bottom: float,     # the share of the figure's height kept free for the legend
-                      ) -> plt.Figure:
+                      ):
     "The figure with the classes' colours in a legend along its bottom edge, laid out tight above it."
     from matplotlib.patches import Patch
     fig.legend(handles=[Patch(facecolor=np.array(p) / 255, edgecolor="0.5", label=name)
