@@ -1,9 +1,12 @@
 """The DAKD gain study: baseline vs DAKD on the default configuration over several seeds (a benchmark, not a test).
 
     python -m bench.dakd_gain [--sweep sweeps/dakd_gain_cpu.yaml] [--runs runs/sweeps/dakd_gain_cpu] [--out bench/results]
+                              [--layout-sweep sweeps/dakd_gain_layout_cpu.yaml | --no-layout]
 
 Runs the sweep through the package's sweep runner (papermill; finished runs are skipped, so an interrupted study
-resumes), then writes, from the runs' results.json files only:
+resumes), then the layout arm's sweep (the same runs with `generation: layout`; each of its runs first gets the
+main run's finished baseline stage folder, which it reads back because its fingerprint is the same, instead of
+training the same baseline again), then writes, from the runs' results.json files only:
 - `dakd_gain.json`: {"runs": [{"seed", "baseline": {"miou", "iou": {class: ...}}, "dakd": {...}, "generation": ...}],
   "summary": {...}, "sweep": ..., "machine": ...};
 - `dakd_gain.md`: the table (per seed and mean ± sd over seeds);
@@ -21,12 +24,14 @@ from dakd_nb.sweeps import load_sweep, run_sweep
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
 STUDENTS = ("baseline", "dakd")
+LAYOUT = "dakd_layout"  # the DAKD student of the layout arm: pairs generated for turned real label maps
 CEILING = "ceiling"  # the DAKD student on fresh real scenes instead of generated pairs (the `ceiling` parameter)
+SHARED_STAGES = ("student_baseline",)  # the layout arm's runs read these back from the main runs (same fingerprints)
 
 
 def students(rows: list[dict]) -> tuple[str, ...]:
-    "The students every run has: baseline and DAKD, and the ceiling when the sweep trained it."
-    return STUDENTS + ((CEILING,) if all(CEILING in r for r in rows) else ())
+    "The students every run has: baseline and DAKD, the layout arm's DAKD and the ceiling when the study has them."
+    return STUDENTS + tuple(s for s in (LAYOUT, CEILING) if all(s in r for r in rows))
 
 
 def collect(runs_dir: Path, names: list[str]) -> list[dict]:
@@ -44,6 +49,33 @@ def collect(runs_dir: Path, names: list[str]) -> list[dict]:
     return rows
 
 
+def share_stages(main_dir: Path, arm_dir: Path, names: list[str]) -> list[str]:
+    "Copy each main run's finished shared stages into the arm's run of the same name where it has none; the copied folders."
+    import shutil
+    copied = []
+    for name in names:
+        for stage in SHARED_STAGES:
+            src, dst = main_dir / name / stage, arm_dir / name / stage
+            if (src / "fingerprint.json").is_file() and not dst.exists() and not (arm_dir / name / "results.json").exists():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(src, dst)
+                copied.append(f"{name}/{stage}")
+    return copied
+
+
+def merge_arm(rows: list[dict], arm_rows: list[dict]) -> list[dict]:
+    "The layout arm's DAKD student into each seed's row, after checking that both runs trained the same baseline."
+    by_seed = {r["seed"]: r for r in arm_rows}
+    for r in rows:
+        arm = by_seed[r["seed"]]
+        if abs(arm["baseline"]["miou"] - r["baseline"]["miou"]) > 1e-9:
+            raise SystemExit(f"seed {r['seed']}: the layout arm's baseline ({arm['baseline']['miou']:.4f}) is not the main run's "
+                             f"({r['baseline']['miou']:.4f}); the arms must share their baseline")
+        r[LAYOUT], r["gain_layout_miou"] = arm["dakd"], arm["gain_miou"]
+        r["generation_layout"] = arm["generation"]
+    return rows
+
+
 def _mean_sd(values: list[float]) -> dict:
     return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
 
@@ -56,6 +88,10 @@ def summarize(rows: list[dict]) -> dict:
     out["gain_miou"] = _mean_sd([r["gain_miou"] for r in rows])
     out["gain_positive_seeds"] = sum(r["gain_miou"] > 0 for r in rows)
     out["gain_oil_spill_iou"] = _mean_sd([r["dakd"]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
+    if LAYOUT in out:
+        out["gain_layout_miou"] = _mean_sd([r["gain_layout_miou"] for r in rows])
+        out["gain_layout_positive_seeds"] = sum(r["gain_layout_miou"] > 0 for r in rows)
+        out["gain_layout_oil_spill_iou"] = _mean_sd([r[LAYOUT]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
     if CEILING in out:  # how much fresh real data adds, and DAKD's gain as a share of it
         out["ceiling_gain_miou"] = _mean_sd([r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows])
         gap = out["ceiling_gain_miou"]["mean"]
@@ -73,6 +109,11 @@ def markdown(rows: list[dict], summary: dict) -> str:
                    + " | ".join(f"{summary[s]['iou'][c]['mean']:.3f} ± {summary[s]['iou'][c]['sd']:.3f}" for c in classes) + " |\n"
                    for s in names)
     g = summary["gain_miou"]
+    layout = ""
+    if LAYOUT in summary:
+        gl = summary["gain_layout_miou"]
+        layout = (f"DAKD with layout-guided generation ({LAYOUT}) − baseline mIoU: {100 * gl['mean']:+.1f} ± {100 * gl['sd']:.1f} points "
+                  f"({summary['gain_layout_positive_seeds']} of {gl['n']} positive: " + ", ".join(f"{100 * r['gain_layout_miou']:+.1f}" for r in rows) + ").\n")
     ceiling = ""
     if CEILING in summary:
         c, share = summary["ceiling_gain_miou"], summary["share_of_ceiling"]
@@ -82,7 +123,7 @@ def markdown(rows: list[dict], summary: dict) -> str:
                       "; DAKD's gain is below zero.\n" if share is not None else ".\n"))
     return (head + body + mean + f"\nDAKD − baseline mIoU: {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points over {g['n']} seeds "
             f"({summary['gain_positive_seeds']} of {g['n']} positive: "
-            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + ceiling)
+            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + layout + ceiling)
 
 
 def plot(rows: list[dict], summary: dict):
@@ -112,17 +153,30 @@ def main(argv=None) -> int:
     ap.add_argument("--sweep", default=str(ROOT / "sweeps" / "dakd_gain_cpu.yaml"))
     ap.add_argument("--runs", default=str(ROOT / "runs" / "sweeps" / "dakd_gain_cpu"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--layout-sweep", default=str(ROOT / "sweeps" / "dakd_gain_layout_cpu.yaml"),
+                    help="the layout arm (run folders under the --runs folder's parent, named after the sweep)")
+    ap.add_argument("--no-layout", action="store_true", help="leave the layout arm out")
     ap.add_argument("--collect-only", action="store_true", help="do not run anything: collect finished runs")
     args = ap.parse_args(argv)
     sweep, runs_dir, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
+    arm = None if args.no_layout else load_sweep(args.layout_sweep)
+    arm_dir = None if arm is None else runs_dir.parent / arm.name
+    if arm is not None and list(arm.configs()) != list(sweep.configs()):
+        print(f"{args.layout_sweep}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
     if not args.collect_only:
-        runs = run_sweep(sweep, NOTEBOOK, runs_dir, devices=None, cwd=ROOT, report=False)
-        bad = [n for n, r in runs.items() if r["status"] != "ok"]
-        if bad: print(f"not finished: {bad}; run again to resume", file=sys.stderr); return 1
+        for s, folder in ((sweep, runs_dir), (arm, arm_dir)):
+            if s is None: continue
+            if s is arm: share_stages(runs_dir, arm_dir, list(sweep.configs()))
+            runs = run_sweep(s, NOTEBOOK, folder, devices=None, cwd=ROOT, report=False)
+            bad = [n for n, r in runs.items() if r["status"] != "ok"]
+            if bad: print(f"{s.name}: not finished: {bad}; run again to resume", file=sys.stderr); return 1
     rows = collect(runs_dir, list(sweep.configs()))
+    if arm is not None: rows = merge_arm(rows, collect(arm_dir, list(arm.configs())))
     summary = summarize(rows)
     from bench.run import machine
-    save_json({"sweep": {"file": str(Path(args.sweep).resolve().relative_to(ROOT)), "base": sweep.base, "seeds": sweep.seeds},
+    rel = lambda f: str(Path(f).resolve().relative_to(ROOT))
+    save_json({"sweep": {"file": rel(args.sweep), "base": sweep.base, "seeds": sweep.seeds},
+               "layout_sweep": None if arm is None else {"file": rel(args.layout_sweep), "base": arm.base, "seeds": arm.seeds},
                "command": "python -m bench.dakd_gain", "machine": machine(), "runs": rows, "summary": summary}, out / "dakd_gain.json")
     with atomic_path(out / "dakd_gain.md") as tmp: tmp.write_text(markdown(rows, summary))
     save_figure(plot(rows, summary), out / "dakd_gain.png", dpi=110)

@@ -38,16 +38,12 @@ def dakd_gain() -> str:
 
 
 def generator() -> str:
+    from dakd_nb.pretrain import quality_table
     card = json.loads((ROOT / "dakd_nb" / "pretrained" / "synthsar-64" / "card.json").read_text())
-    q, cf = card["quality"], card["quality"]["class_frequency"]
-    rows = "\n".join(f"| {c} | {g:.4f} | {r:.4f} | {g / r if r else float('nan'):.2f} |"
-                     for c, g, r in zip(cf["classes"], cf["generated"], cf["real"]))
+    q = card["quality"]
     return (f"From `dakd_nb/pretrained/synthsar-64/card.json` ({card['steps']} steps, {card['train_s'] / 60:.1f} min on "
-            f"{card['device']}, code `{card['commit']}`; {q['n_generated']} generated pairs against {q['n_real']} fresh "
-            f"SynthSAR scenes):\n\n| class | generated | real | ratio |\n|---|---|---|---|\n{rows}\n\n"
-            f"ENL on sea (linear intensity): generated {q['enl_sea']['generated']:.2f}, real {q['enl_sea']['real']:.2f}. "
-            f"Label–image alignment (mIoU of a segmenter trained on real scenes): generated "
-            f"{q['alignment_miou']['generated']:.3f}, real {q['alignment_miou']['real']:.3f}.\n")
+            f"{card['device']}, code `{card['commit']}`; {q['n_generated']} generated pairs per sampler against {q['n_real']} fresh "
+            f"SynthSAR scenes; class frequency with its ratio to the real one):\n\n" + quality_table(card))
 
 
 def benchmarks() -> str:

@@ -5,6 +5,7 @@
 # %% ../nbs/02c_augmentation.ipynb #1e901eb5
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import warnings
@@ -19,13 +20,18 @@ from tqdm.auto import tqdm
 
 from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes
 from .core import file_sha256, load_json, save_json
-from .jointnet import SARJointNetPipeline
+from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
 
 # %% auto #0
 __all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
+
+
+def _labels_sha256(labels: torch.Tensor) -> str:
+    "SHA-256 of a stack of label maps (shape and class ids), to record which maps a set's layouts came from."
+    return hashlib.sha256(f"{tuple(labels.shape)}|".encode() + labels.to(torch.uint8).contiguous().numpy().tobytes()).hexdigest()
 
 
 def _shard_is_intact(out: Path, shard: dict) -> bool:
@@ -48,6 +54,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                            batch_size: int = 16,        # pairs per forward pass
                            eta: float = 0.0,            # DDIM η
                            progress: bool = True,       # tqdm bar over shards
+                           layouts: torch.Tensor | None = None,  # real label maps (M, H, W): generate for turned copies of them (LayoutGuidance)
+                           guidance: float = LayoutGuidance.scale,  # the layout guidance's steering scale (with layouts)
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
     pipe = generator if isinstance(generator, SARJointNetPipeline) else SARJointNetPipeline.from_pretrained(generator)
@@ -57,7 +65,9 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                   "b": c.balance_factor, "prediction_type": c.prediction_type, "sampler": sampler, "steps": steps,
                   "eta": eta, "tau": tau, "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
                   "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
-                              "osd_ids": list(c.osd_ids)}}
+                              "osd_ids": list(c.osd_ids)},
+                  "layouts": None if layouts is None else {"source_sha256": _labels_sha256(layouts), "n_source": len(layouts),
+                                                           "guidance": guidance, "min_t": LayoutGuidance.min_t}}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
     if differ := describe_changes({k: index.get(k) for k in provenance}, provenance):
@@ -67,7 +77,9 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
     todo = [k for k in range(math.ceil(n / shard_size)) if k not in done]
     for k in tqdm(todo, disable=not progress, desc="augmentation shards"):
         count, shard_seed = min(shard_size, n - k * shard_size), derive_seed(seed, 4, k)
-        res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta)
+        guide = None if layouts is None else LayoutGuidance(
+            dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
+        res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide)
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order
             save_file({"image": res["image"].half().contiguous(), "soft": res["soft"].half().contiguous(),

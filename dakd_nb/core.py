@@ -27,11 +27,11 @@ import torch
 
 # %% auto #0
 __all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'PROFILES', 'DakdError', 'ArgumentError', 'DataError', 'ClassSet',
-           'class_frequencies', 'image_to_model', 'model_to_image', 'stack_items', 'seed_everything', 'resolve_device',
-           'resolve_mixed_precision', 'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir',
-           'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir',
-           'check_finite', 'lock_holder', 'take_lock', 'release_lock', 'lock_message', 'hold_folder',
-           'describe_changes', 'plot_pairs', 'with_class_legend', 'profile_part']
+           'class_frequencies', 'image_to_model', 'model_to_image', 'dihedral', 'stack_items', 'seed_everything',
+           'resolve_device', 'resolve_mixed_precision', 'derive_seed', 'process_start', 'process_alive', 'atomic_path',
+           'atomic_dir', 'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError',
+           'check_output_dir', 'check_finite', 'lock_holder', 'take_lock', 'release_lock', 'lock_message',
+           'hold_folder', 'describe_changes', 'plot_pairs', 'with_class_legend', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -131,6 +131,14 @@ def model_to_image(x: torch.Tensor,  # model-range image, any shape
     return ((x.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).numpy()
 
 # %% ../nbs/00_core.ipynb #4eabccbc
+def dihedral(x: torch.Tensor,  # (..., H, W) maps
+             k: int,          # which of the 8 elements, 0–7
+             ) -> torch.Tensor:
+    "Element k of the dihedral group on the last two axes: k mod 4 quarter turns, then mirrored when k ≥ 4."
+    x = torch.rot90(x, k % 4, (-2, -1))
+    return x.flip(-1) if k >= 4 else x
+
+
 def stack_items(ds,                         # a data set following the data contract
                 idx: Iterable[int] | None = None,  # which items (all if None)
                 ) -> dict[str, torch.Tensor]:      # "image" (N,1,H,W), "label" (N,H,W) [, "soft" (N,K,H,W)]

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking,
                                  tracked_accelerator)
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, profile_part, resolve_device, save_figure, save_json, seed_everything)
+from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, dihedral, profile_part, resolve_device, save_figure, save_json, seed_everything)
 from .metrics import SegMetrics, _classes_of, _run_metrics
 from .saross import save_segmenter
 
@@ -133,8 +133,7 @@ class DAKDLoss(nn.Module):
 def random_dihedral(*maps: Tensor) -> tuple[Tensor, ...]:  # (..., H, W) maps of one sample, transformed alike
     "One of the 8 flips / 90° rotations, drawn from torch's generator (seeded per epoch by the training loop)."
     k, flip = int(torch.randint(0, 4, ())), bool(torch.randint(0, 2, ()))
-    out = tuple(torch.rot90(m, k, (-2, -1)) for m in maps)
-    return tuple(m.flip(-1) for m in out) if flip else out
+    return tuple(dihedral(m, k + 4 * flip) for m in maps)
 
 
 class DistillSource(Dataset):

@@ -21,12 +21,13 @@ from diffusers.utils import BaseOutput
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
-from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_dir
+from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_dir, dihedral
 
 # %% auto #0
 __all__ = ['VARIANTS', 'SAMPLERS', 'StepCallback', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
            'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'jointnet_loss', 'soft_labels',
-           'sampling_scheduler', 'predicted_x0', 'sample_jointnet', 'weights_sha256', 'SARJointNetPipeline']
+           'sampling_scheduler', 'predicted_x0', 'sample_jointnet', 'dihedral_layouts', 'LayoutGuidance',
+           'model_output_from_x0', 'layout_guided_prediction', 'weights_sha256', 'SARJointNetPipeline']
 
 # %% ../nbs/02a_jointnet.ipynb #a73ff976
 def encode_label(label: torch.Tensor,  # class ids, (N, H, W) integers
@@ -290,8 +291,10 @@ def sample_jointnet(model: SARJointNet,              # the generator network
                     eta: float = 0.0,                # DDIM's η (0: deterministic given the start noise)
                     progress: bool = False,          # tqdm bar over batches
                     callback: StepCallback | None = None,  # called at every step with (step, t, x_t, x̂_0)
+                    layouts: LayoutGuidance | None = None,  # generate for these label maps (one per pair) instead of freely
                     ) -> dict[str, torch.Tensor]:    # "image" (n,1,H,W) in [-1,1], "soft" (n,K,H,W), "label" (n,H,W) int64
     "Generate image/label pairs; returns the image, the soft label and the hard label (on the CPU)."
+    if layouts is not None: layouts.check(n, model.config.sample_size, len(model.config.class_names))
     sch = sampling_scheduler(scheduler, sampler)
     sch.set_timesteps(steps)
     k, s, b = len(model.config.class_names), model.config.sample_size, model.config.balance_factor
@@ -300,14 +303,79 @@ def sample_jointnet(model: SARJointNet,              # the generator network
     for start in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
         z = randn_tensor((min(batch_size, n - start), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
         if sampler == "dpm": sch.set_timesteps(steps)  # the multistep solver keeps a history: reset it per batch
+        layout = None if layouts is None else layouts.labels[start:start + len(z)].to(dev)
         for i, t in enumerate(sch.timesteps):
-            pred = torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1)
+            pred = (torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1) if layout is None
+                    else layout_guided_prediction(model, scheduler, z, t.to(dev), layout, layouts))
             if callback: callback(i, int(t), z, predicted_x0(scheduler, z, pred, t))
             z = sch.step(pred, t, z, generator=generator, **extra).prev_sample
         out.append(z.float().cpu())
     z = torch.cat(out)
     soft = soft_labels(z[:, 1:], b, model.config.label_temperature if tau is None else tau)
     return {"image": z[:, :1].clamp(-1, 1), "soft": soft, "label": soft.argmax(1)}
+
+# %% ../nbs/02a_jointnet.ipynb #7e9adc21
+def dihedral_layouts(labels: torch.Tensor,                 # real label maps to draw from, (M, H, W) class ids
+                     n: int,                               # layouts to draw
+                     generator: torch.Generator | None = None,  # seeds the draw
+                     ) -> torch.Tensor:                    # (n, H, W) class ids
+    "New layouts from real ones: a random map, turned by a random rotation/mirror."
+    if labels.ndim != 3 or labels.shape[-1] != labels.shape[-2]:
+        raise ArgumentError(f"layouts are drawn from square label maps (M, H, H), got shape {tuple(labels.shape)}")
+    idx, k = torch.randint(len(labels), (n,), generator=generator), torch.randint(8, (n,), generator=generator)
+    return torch.stack([dihedral(labels[i], int(j)) for i, j in zip(idx, k)]) if n else labels[:0]
+
+
+@dataclass
+class LayoutGuidance:
+    "Generate each pair for a given label map: the label's x̂₀ held to it, the image steered until the label branch reads it."
+    labels: torch.Tensor  # (n, H, W) class ids, one layout per pair, in order
+    scale: float = 0.3    # steering strength s (0: hold the label only)
+    min_t: int = 200      # no steering below this timestep
+
+    def check(self, n: int, size: int, num_classes: int) -> None:
+        "Raise unless there is one layout of the model's size and classes per pair."
+        if tuple(self.labels.shape) != (n, size, size):
+            raise ArgumentError(f"layouts: need one {size}x{size} label map per pair, shape ({n}, {size}, {size}); got {tuple(self.labels.shape)}")
+        if n and (self.labels.min() < 0 or self.labels.max() >= num_classes):
+            raise ArgumentError(f"layouts: class ids must be in [0, {num_classes}), got [{int(self.labels.min())}, {int(self.labels.max())}]")
+        if self.scale < 0: raise ArgumentError(f"layouts: guidance scale must be at least 0, got {self.scale}")
+
+
+def model_output_from_x0(scheduler: DDPMScheduler,  # the training scheduler
+                         state: torch.Tensor,       # x_t, (N, C, H, W)
+                         x0: torch.Tensor,          # an estimate of x_0, like state
+                         t: torch.Tensor,           # the timestep
+                         ) -> torch.Tensor:         # what the network would output for that x̂_0 (inverse of predicted_x0)
+    "x̂_0 as the network's output: itself for x0-prediction, (x_t − √ᾱ_t x̂_0)/√(1−ᾱ_t) for ε."
+    if scheduler.config.prediction_type == "sample": return x0
+    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device)].to(state.dtype).view(-1, 1, 1, 1)
+    return (state - a.sqrt() * x0) / (1 - a).sqrt()
+
+
+def layout_guided_prediction(model: SARJointNet,          # the generator network
+                             scheduler: DDPMScheduler,    # its training scheduler
+                             z: torch.Tensor,             # the state x_t, (N, 1+K, H, W)
+                             t: torch.Tensor,             # the timestep (scalar)
+                             layout: torch.Tensor,        # (N, H, W) class ids
+                             guidance: LayoutGuidance,    # scale and min_t
+                             ) -> torch.Tensor:           # the network output to hand the sampler, (N, 1+K, H, W)
+    "The network's output at t with the label's x̂₀ held to the layout and the image's x̂₀ steered towards it."
+    c = model.config
+    steer = guidance.scale > 0 and int(t) >= guidance.min_t
+    x = z[:, :1].detach().requires_grad_(steer)
+    with torch.enable_grad() if steer else torch.no_grad():  # the samplers run under no_grad
+        x0 = predicted_x0(scheduler, z, torch.cat(model(x, z[:, 1:], t, return_dict=False), 1), t)
+        image0 = x0[:, :1]
+        if steer:
+            ce = F.cross_entropy(x0[:, 1:].float() / (c.balance_factor * c.label_temperature), layout, reduction="sum")
+            grad, = torch.autograd.grad(ce, x)
+            rms = grad.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12).view(-1, 1, 1, 1)
+            sigma = (1 - scheduler.alphas_cumprod[int(t)]).sqrt()
+            image0 = image0 - guidance.scale * sigma * grad / rms
+    label0 = c.balance_factor * encode_label(layout, len(c.class_names)).to(z)
+    return model_output_from_x0(scheduler, z, torch.cat([image0.detach(), label0], 1), t)
+
 
 # %% ../nbs/02a_jointnet.ipynb #48a98910
 def weights_sha256(model: nn.Module) -> str:
@@ -335,9 +403,9 @@ class SARJointNetPipeline(DiffusionPipeline):
     @torch.no_grad()
     def __call__(self, n: int = 1, sampler: str = "ddim", steps: int = 50, generator: torch.Generator | None = None,
                  tau: float | None = None, batch_size: int = 16, eta: float = 0.0, progress: bool = False,
-                 callback: StepCallback | None = None) -> dict[str, torch.Tensor]:
+                 callback: StepCallback | None = None, layouts: LayoutGuidance | None = None) -> dict[str, torch.Tensor]:
         "See `sample_jointnet`."
-        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback)
+        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback, layouts)
 
     def sha256(self) -> str: return weights_sha256(self.model)
 

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 import dakd_nb
 from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
-from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json, with_class_legend
+from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json, stack_items, with_class_legend
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
@@ -64,7 +64,8 @@ def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
 
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
-            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"), "device": ("auto", "cpu", "cuda"),
+            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
+            "generation": ("unconditional", "layout"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
@@ -73,7 +74,7 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "generated_per_real": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
            "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
-           "temperature": (lambda v: v > 0, "above 0"),
+           "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
 _KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
 _EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
@@ -120,6 +121,8 @@ class MainJobParams:
     use_caft: bool = True
     loss_mode: str = "v1"
     generated_labels: str = "soft"
+    generation: str = "unconditional"
+    layout_guidance: float = 0.3
     ceiling: bool = False
     epochs: int | None = None
     batch_size: int | None = None
@@ -311,7 +314,7 @@ def data_identity(ds: Dataset,                    # a split from build_splits (r
 def augmentation_settings(p: MainJobParams) -> dict:
     "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
-                shard_size=max(16, min(256, p.n_generated)))
+                shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}))
 
 
 def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
@@ -325,7 +328,8 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
     else:
         config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
-    if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p)}
+    if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p),
+                                                **({"layouts": train} if p.generation == "layout" else {})}
     data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
@@ -406,10 +410,14 @@ def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
     return run.pipeline
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
-def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict) -> AugmentationSet | None:
+def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict,
+                         train_set: Dataset,  # the real training pairs: their label maps are the layouts (generation="layout")
+                         ) -> AugmentationSet | None:
     "Generate (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
     if p.n_generated == 0: return None
-    path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out), **augmentation_settings(p))
+    layouts = stack_items(train_set)["label"] if p.generation == "layout" else None
+    path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out), layouts=layouts,
+                                  **augmentation_settings(p))
     return AugmentationSet(path, verify=True)
 
 # %% ../nbs/03_train_saross.ipynb #e14ec65c

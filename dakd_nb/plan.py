@@ -20,7 +20,7 @@ from .core import DakdError, lock_holder, lock_message, profile_part, resolve_de
 from .data import TiledDataset, training_pool
 from .manifest import verify
 from .train_jointnet import build_jointnet, build_scheduler
-from .jointnet import jointnet_loss, sample_jointnet
+from .jointnet import LayoutGuidance, jointnet_loss, sample_jointnet
 from .saross import build_segmenter
 from .main_job import MainJobParams, augmentation_settings, generator_folder, generator_source, jointnet_config
 from .main_job import stale_stages, student_runs
@@ -86,7 +86,8 @@ def time_estimate(p: MainJobParams,  # resolved parameters
             est["jointnet"] = step * per_pixel * gen.batch_size / bs * gen.steps
         if "augmentation" in todo:  # one pass of the network per sampling step
             s, bs = augmentation_settings(p), batch(min(_SAMPLE_BATCH, p.n_generated))
-            with torch.no_grad(): two = _timed(lambda: sample_jointnet(net.eval(), scheduler, bs, s["sampler"], 2, batch_size=bs), device)
+            guide = LayoutGuidance(torch.randint(0, k, (bs, side, side)), s["guidance"]) if "guidance" in s else None  # steered: a backward pass too
+            with torch.no_grad(): two = _timed(lambda: sample_jointnet(net.eval(), scheduler, bs, s["sampler"], 2, batch_size=bs, layouts=guide), device)
             est["augmentation"] = two / 2 * s["steps"] * per_pixel * math.ceil(p.n_generated / bs)
         net = None
         bs = batch(p.batch_size)
@@ -99,7 +100,7 @@ def time_estimate(p: MainJobParams,  # resolved parameters
     n_train, n_val = len(splits["train"]), len(splits["val"])
     for name, config in student_runs(p, n_train, p.n_generated).items():
         if f"student_{name}" in todo:
-            n = n_train + config.n_generated
+            n = config.epoch_items or n_train + config.n_generated  # the baseline's epoch repeats D to DAKD's length
             est[f"student_{name}"] = config.epochs * (_steps_per_epoch(n, config.batch_size) * config.batch_size * train_item + n_val * infer_item)
     est["test"] = 2 * len(splits["test"]) * infer_item
     return est
@@ -134,7 +135,7 @@ def run_plan(p: MainJobParams,       # resolved parameters
     generated = {"n": p.n_generated, "per_real": p.n_generated / p.n_real, "sampler": s["sampler"], "steps": s["steps"]}
     students = {}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
-        n = len(splits["train"]) + config.n_generated
+        n = config.epoch_items or len(splits["train"]) + config.n_generated
         students[name] = {"epochs": config.epochs, "batch_size": config.batch_size, "items": n,
                           "steps": config.epochs * _steps_per_epoch(n, config.batch_size), "mixed_precision": config.mixed_precision}
     status = stage_status(p, stages, out)

@@ -16,22 +16,22 @@ from pathlib import Path
 
 import torch
 
-from .core import PROFILES, DakdError, atomic_dir, load_json, save_figure, save_json, plot_pairs, stack_items
+from .core import PROFILES, DakdError, atomic_dir, atomic_path, load_json, save_figure, save_json, plot_pairs, stack_items
 from .data import build_splits
-from .jointnet import SARJointNetPipeline
+from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
 from .quality import generation_quality, label_calibration
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
 # %% auto #0
 __all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'packaged_generator', 'pretrain_config', 'InMemory', 'train_chunked',
-           'pretrain', 'pretrain_cli']
+           'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator', 'pretrain_cli']
 
 # %% ../nbs/02h_pretrain.ipynb #c823d64d
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
 PRETRAINED_RECIPE = {
     "name": "synthsar-64",
     "data": dict(dataset="synthsar", n_real=PROFILES["cpu-quick"]["data"]["n_real"], size=PROFILES["cpu-quick"]["data"]["size"]),
-    "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20),
+    "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20, layout_guidance=LayoutGuidance.scale),
 }
 
 
@@ -82,10 +82,24 @@ def _lineage(card: dict) -> str:
     return f" (continuing `{p['path']}` at commit `{p['commit']}`, made by `{p['command']}`; {card['total_steps']} steps in all)" if p else ""
 
 
+def quality_table(card: dict) -> str:
+    "The card's quality figures as markdown: class frequencies, ENL and alignment, per sampler, beside the real ones."
+    q, ql = card["quality"], card.get("quality_layout")
+    cf, lf = q["class_frequency"], (ql or {}).get("class_frequency")
+    ratio = lambda g, r: f"{g:.4f} ({g / r if r else float('nan'):.2f}×)"
+    rows = "\n".join(f"| {c} | {r:.4f} | {ratio(g, r)} |" + (f" {ratio(lf['generated'][i], r)} |" if lf else "")
+                     for i, (c, g, r) in enumerate(zip(cf["classes"], cf["generated"], cf["real"])))
+    head = "| class | real | free sampler (paper) |" + (" layout-guided |" if lf else "") + "\n|---|---|---|" + ("---|" if lf else "")
+    both = lambda f: f"{f(q):.3f}" + (f"; layout-guided {f(ql):.3f}" if ql else "")
+    return (f"{head}\n{rows}\n\n"
+            f"ENL on sea (linear intensity): real {q['enl_sea']['real']:.2f}; free sampler {both(lambda v: v['enl_sea']['generated'])}.\n"
+            f"Label–image alignment (mIoU of a segmenter trained on the real training scenes): real "
+            f"{q.get('alignment_miou', {}).get('real', float('nan')):.3f}; free sampler "
+            f"{both(lambda v: v.get('alignment_miou', {}).get('generated', float('nan')))}.\n")
+
+
 def _card_markdown(card: dict) -> str:
-    q, cf = card["quality"], card["quality"]["class_frequency"]
-    rows = "\n".join(f"| {c} | {g:.4f} | {r:.4f} | {g / r if r else float('nan'):.2f} |"
-                      for c, g, r in zip(cf["classes"], cf["generated"], cf["real"]))
+    q = card["quality"]
     cal = "; ".join(f"t={t}: {v['true_channel']:+.2f} / {v['other_channels']:+.2f}" for t, v in card["label_calibration"].items())
     return f"""# SAR-JointNet `{card['name']}` (packaged with dakd_nb)
 
@@ -97,17 +111,13 @@ main job's real training images and nothing else) by:
 code commit `{card['commit']}`, {card['steps']} steps in {card['train_s'] / 60:.1f} min on {card['device']}{_lineage(card)},
 b = {card['balance_factor']:.4f}, label temperature {card['label_temperature']}. Weights: fp16 safetensors.
 
-Quality ({q['n_generated']} generated pairs, {card['eval']['sampler']} {card['eval']['steps']} steps, against
-{q['n_real']} fresh SynthSAR scenes; from `card.json`):
+Quality ({q['n_generated']} generated pairs per sampler, {card['eval']['sampler']} {card['eval']['steps']} steps, against
+{q['n_real']} fresh SynthSAR scenes; from `card.json`). The free sampler is the paper's; the layout-guided
+one generates each pair for a turned real training label map (`LayoutGuidance`, scale
+{card['eval'].get('layout_guidance', float('nan'))}), so its class frequencies are the training maps':
 
-| class | generated | real | ratio |
-|---|---|---|---|
-{rows}
-
-ENL on sea (linear intensity): generated {q['enl_sea']['generated']:.2f}, real {q['enl_sea']['real']:.2f}.
-Intensity W1 {q['intensity_w1']:.3f}; spectrum log10 MAD {q['spectrum_log10_mad']:.3f}.
-Label–image alignment (a segmenter trained on the real training scenes): generated
-{q.get('alignment_miou', {}).get('generated', float('nan')):.3f}, real {q.get('alignment_miou', {}).get('real', float('nan')):.3f}.
+{quality_table(card)}
+Free sampler: intensity W1 {q['intensity_w1']:.3f}; spectrum log10 MAD {q['spectrum_log10_mad']:.3f}.
 Label calibration (mean x̂₀/b on the true / other channels, ideal +1 / −1): {cal}.
 Soft-label confidence: median max q {q['soft_label_confidence']['max_q_quantiles']['50%']:.3f},
 {q['soft_label_confidence']['share_above_0.9']:.2%} of pixels above 0.9.
@@ -127,6 +137,30 @@ def _alignment_segmenter(train_set, device: str, steps: int):
     cfg = DistillConfig.for_profile("cpu-quick", epochs=epochs, n_generated=0, device="cpu" if device == "cpu" else "auto")
     train_segmenter(model, train_set, train_set, cfg, Path(_tf.mkdtemp()) / "seg", progress=False)
     return model.eval()
+
+
+def measure_generator(pipe: SARJointNetPipeline,  # the trained generator
+                      train,                      # its real training scenes (InMemory): the segmenter's data and the layouts
+                      device: str = "auto", seg_steps: int = 400,
+                      ) -> tuple[dict, dict]:     # the generated pairs per sampler, and the card's quality entries
+    "Quality figures of both samplers (free, layout-guided) against fresh SynthSAR scenes, and the label calibration."
+    from dakd_nb.synthsar import SynthSAR
+    ev, data = PRETRAINED_RECIPE["eval"], PRETRAINED_RECIPE["data"]
+    reference = stack_items(SynthSAR(ev["n_reference"], data["size"], seed=99))
+    real = stack_items(train)
+    layouts = LayoutGuidance(dihedral_layouts(real["label"], ev["n_eval"], torch.Generator().manual_seed(1)), ev["layout_guidance"])
+    draw = lambda **kw: pipe(ev["n_eval"], ev["sampler"], ev["steps"], torch.Generator().manual_seed(0), batch_size=64, **kw)
+    gens = {"generated": draw(), "layout-guided": draw(layouts=layouts)}
+    seg = _alignment_segmenter(train, device, seg_steps).to(pipe.device)
+    measure = lambda g: {k: v for k, v in generation_quality(g, reference, train.classes,
+                                                              segmenter=lambda x: seg(x.to(pipe.device)).cpu()).items() if k != "spectrum"}
+    return gens, {"quality": measure(gens["generated"]), "quality_layout": measure(gens["layout-guided"]),
+                  "label_calibration": label_calibration(pipe, real)}
+
+
+def _samples_figure(gens: dict, train):
+    "Eight pairs of each sampler above eight real ones."
+    return plot_pairs({**{k: {n: v[:8] for n, v in g.items()} for k, g in gens.items()}, "real": train}, train.classes, n=8)
 
 
 def _initial_net(init_from: str | Path | None, config: JointNetConfig) -> tuple:
@@ -169,24 +203,37 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
     train_s = before + time.time() - t0
     save_json({"train_s": train_s}, clock)
     pipe = run.pipeline
-    gen = pipe(ev["n_eval"], ev["sampler"], ev["steps"], torch.Generator().manual_seed(0), batch_size=64)
-    from dakd_nb.synthsar import SynthSAR
-    reference = stack_items(SynthSAR(ev["n_reference"], data["size"], seed=99))
-    seg = _alignment_segmenter(train, device, seg_steps).to(pipe.device)
-    quality = generation_quality(gen, reference, train.classes, segmenter=lambda x: seg(x.to(pipe.device)).cpu())
+    gens, quality = measure_generator(pipe, train, device, seg_steps)
     card = {"name": PRETRAINED_RECIPE["name"], "command": command or f"python -m dakd_nb.pretrain --out {out}",
             "commit": _commit(), "steps": len(run.history), "planned_steps": config.steps, "train_s": train_s,
             "init_from": prior, "total_steps": len(run.history) + (prior["total_steps"] if prior else 0),
             "device": str(torch.cuda.get_device_name(0) if pipe.device.type == "cuda" else "cpu"),
             "data": data, "eval": ev, "config": config.to_json(), "balance_factor": pipe.model.config.balance_factor,
-            "label_temperature": pipe.model.config.label_temperature, "quality": {k: v for k, v in quality.items() if k != "spectrum"},
-            "label_calibration": label_calibration(pipe, stack_items(train)), "final_loss": run.history[-1]["loss"]}
+            "label_temperature": pipe.model.config.label_temperature, **quality, "final_loss": run.history[-1]["loss"]}
     with atomic_dir(out) as tmp:
         SARJointNetPipeline(pipe.model.to("cpu", torch.float16), pipe.scheduler).save_pretrained(tmp)
         save_json(card, tmp / "card.json")
         (tmp / "README.md").write_text(_card_markdown(card))
         save_figure(plot_loss_curve(run.history), tmp / "loss.png")
-        save_figure(plot_pairs({"generated": {k: v[:8] for k, v in gen.items()}, "real": train}, train.classes, n=8), tmp / "samples.png")
+        save_figure(_samples_figure(gens, train), tmp / "samples.png")
+    return card
+
+
+def evaluate_generator(folder: str | Path,  # a generator folder written by pretrain (weights and card.json)
+                       device: str = "auto", seg_steps: int = 400,
+                       ) -> dict:           # the card, its quality figures measured again
+    "Measure a trained generator folder again with this code (both samplers), rewriting its card and sample figure; the weights are untouched."
+    folder = Path(folder)
+    if not (folder / "card.json").is_file(): raise DakdError(f"{folder}: no card.json; is it a generator folder written by pretrain?")
+    card, data = load_json(folder / "card.json"), PRETRAINED_RECIPE["data"]
+    dev = "cuda" if device == "auto" and torch.cuda.is_available() else "cpu"
+    pipe = SARJointNetPipeline.from_pretrained(folder, dev)
+    train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
+    gens, quality = measure_generator(pipe, train, device, seg_steps)
+    card = {**card, "eval": PRETRAINED_RECIPE["eval"], **quality, "evaluated_by": {"commit": _commit()}}
+    save_json(card, folder / "card.json")
+    with atomic_path(folder / "README.md") as tmp: tmp.write_text(_card_markdown(card))
+    save_figure(_samples_figure(gens, train), folder / "samples.png")
     return card
 
 # %% ../nbs/02h_pretrain.ipynb #587f3854
@@ -202,8 +249,13 @@ def pretrain_cli(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit-min", type=float, default=None, help="stop at the next checkpoint after this many minutes")
     p.add_argument("--device", default="auto", choices=("auto", "cpu"))
     p.add_argument("--mixed-precision", default="no", choices=("no", "fp16", "bf16"))
+    p.add_argument("--evaluate-only", action="store_true", help="measure the folder at --out again (both samplers) and rewrite its card; no training")
     args = p.parse_args(argv)
     try:
+        if args.evaluate_only:
+            card = evaluate_generator(args.out, args.device)
+            print(_card_markdown(card), file=sys.stderr)
+            return 0
         card = pretrain(args.out, args.run_dir, args.steps, args.time_limit_min and args.time_limit_min * 60, args.device,
                         args.mixed_precision, args.batch_size, args.lr, args.init_from, command="python -m dakd_nb.pretrain " + " ".join(argv or sys.argv[1:]))
     except DakdError as e:

@@ -42,3 +42,27 @@ def test_a_negative_gain_is_not_given_as_a_share(tmp_path):
     s = summarize(rows)
     assert s["gain_positive_seeds"] == 0 and s["share_of_ceiling"] == pytest.approx(-1.0)
     assert "DAKD's gain is below zero" in markdown(rows, s) and "%" not in markdown(rows, s).split("Ceiling")[1]
+
+
+def test_layout_arm_joins_its_seed_and_shares_the_baseline(tmp_path):
+    from bench.dakd_gain import merge_arm, share_stages
+    for name, (b, d, dl) in {"s0": (0.50, 0.45, 0.53), "s1": (0.40, 0.47, 0.46)}.items():
+        _write(tmp_path / "main" / name, int(name[1]), {"baseline": b, "dakd": d})
+        _write(tmp_path / "arm" / name, int(name[1]), {"baseline": b, "dakd": dl})
+    rows = merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]))
+    s = summarize(rows)
+    assert s["gain_layout_miou"]["mean"] == pytest.approx(0.045) and s["gain_layout_positive_seeds"] == 2
+    assert s["gain_miou"]["mean"] == pytest.approx(0.01) and "dakd_layout" in markdown(rows, s)
+    plot(rows, s)
+    # a baseline that differs between the arms is an error, not a table
+    (tmp_path / "arm" / "s1" / "results.json").write_text((tmp_path / "arm" / "s1" / "results.json").read_text().replace("0.4,", "0.41,"))
+    with pytest.raises(SystemExit, match="seed 1"):
+        merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]))
+    # a finished baseline stage is copied into an arm run that has none and is not finished; nothing else is
+    stage = tmp_path / "main" / "s0" / "student_baseline"
+    stage.mkdir()
+    (stage / "fingerprint.json").write_text("{}")
+    (tmp_path / "arm2").mkdir()
+    assert share_stages(tmp_path / "main", tmp_path / "arm2", ["s0", "s1"]) == ["s0/student_baseline"]
+    assert (tmp_path / "arm2" / "s0" / "student_baseline" / "fingerprint.json").is_file()
+    assert share_stages(tmp_path / "main", tmp_path / "arm2", ["s0", "s1"]) == []

@@ -41,6 +41,8 @@ def gpu_without_bf16(monkeypatch):
     (dict(generator_lr=0), "generator_lr=0.0 must be in (0, 1)"), (dict(student_lr=3), "student_lr=3.0 must be in (0, 1)"),
     (dict(student_lr="fast"), "student_lr='fast' must be a finite number"),
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
+    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout']"),
+    (dict(layout_guidance=-0.1), "layout_guidance=-0.1 must be at least 0"),
     # the cpu-quick run loads the packaged generator: steps and a learning rate for it would go unused
     (dict(profile="cpu-quick", generator_steps=5), "generator_steps=5 set, but this run loads the generator in"),
 ])
@@ -103,10 +105,31 @@ def _stages(**knobs) -> dict:
     (dict(generator_steps=3), {"jointnet", "augmentation", "student_dakd"}),
     (dict(generator_lr=0.02), {"jointnet", "augmentation", "student_dakd"}),
     (dict(student_lr=0.02), {"student_baseline", "student_dakd"}),
+    (dict(generation="layout"), {"augmentation", "student_dakd"}),
 ])
 def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
     before, after = _stages(), _stages(**knob)
     assert {n for n in before if before[n] != after[n]} == changed
+
+
+def test_layout_guidance_shapes_only_layout_generation():
+    assert _stages(layout_guidance=0.5) == _stages()  # unused by the free sampler: nothing is stale
+    layout, stronger = _stages(generation="layout"), _stages(generation="layout", layout_guidance=0.5)
+    assert {n for n in layout if layout[n] != stronger[n]} == {"augmentation", "student_dakd"}
+    assert layout["augmentation"]["layouts"]["train"] == layout["student_baseline"]["data"]["train"]  # the maps are the training split's
+
+
+def test_layout_generation_draws_its_maps_from_the_training_split(tmp_path):
+    from dakd_nb.core import stack_items
+    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from toys import tiny_jointnet
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="layout", output_dir=str(tmp_path))
+    splits = splits_of(p)
+    net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
+    aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
+    maps = stack_items(splits["train"])["label"]
+    turned = [torch.rot90(m, k, (-2, -1)).flip(-1) if f else torch.rot90(m, k, (-2, -1)) for m in maps for k in range(4) for f in (0, 1)]
+    assert len(aug) == 5 and all(any(torch.equal(aug[i]["label"], t) for t in turned) for i in range(5))
 
 
 def test_mixed_precision_is_in_every_trained_stages_fingerprint(gpu_without_bf16):

@@ -60,11 +60,11 @@ def toy_miou(pred, target, k):
     return float(torch.stack(ious).mean())
 
 
-def tiny_jointnet(b: float, classes: ClassSet = ToySAR.classes, seed: int = 0, variant: str = "sar_jointnet", **kw):
-    "The smallest SAR-JointNet for ToySAR's 16-pixel items."
+def tiny_jointnet(b: float, classes: ClassSet = ToySAR.classes, seed: int = 0, variant: str = "sar_jointnet", size: int = 16, **kw):
+    "The smallest SAR-JointNet for ToySAR's 16-pixel items (or `size`-pixel ones)."
     from dakd_nb.jointnet import SARJointNet
     torch.manual_seed(seed)
-    return SARJointNet(sample_size=16, class_names=classes.names, class_set=classes.name, palette=classes.palette,
+    return SARJointNet(sample_size=size, class_names=classes.names, class_set=classes.name, palette=classes.palette,
                        osd_ids=classes.osd_ids, balance_factor=b, variant=variant, block_out_channels=(16, 32),
                        down_block_types=("DownBlock2D", "AttnDownBlock2D"), up_block_types=("AttnUpBlock2D", "UpBlock2D"),
                        layers_per_block=1, norm_num_groups=8, **kw)
