@@ -21,9 +21,11 @@ from tqdm.auto import tqdm
 from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes
 from .core import file_sha256, load_json, save_json
 from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
+from .quality import enl
 
 # %% auto #0
-__all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet', 'RealAsGenerated']
+__all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet', 'completion_looks', 'complete_speckle',
+           'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -43,6 +45,14 @@ def _shard_is_intact(out: Path, shard: dict) -> bool:
     return problem is None
 
 
+def _complete_shard(res: dict, target_enl: float, seed: int) -> dict:
+    "Complete a generated shard's speckle to target_enl in place (its image); what was measured and applied."
+    measured = enl(res["image"], res["label"] == 0, window=8)
+    looks = completion_looks(target_enl, measured) if measured == measured else None  # nan: no all-sea window
+    if looks is not None: res["image"] = complete_speckle(res["image"], looks, seed)
+    return {"enl_generated": measured, "looks": looks}
+
+
 def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pipeline, or a generator folder
                            n: int,                      # pairs to generate in all
                            out_dir: str | Path,         # the set's folder (resumed if it holds the same set)
@@ -56,6 +66,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                            progress: bool = True,       # tqdm bar over shards
                            layouts: torch.Tensor | None = None,  # real label maps (M, H, W): generate for turned copies of them (LayoutGuidance)
                            guidance: float = LayoutGuidance.scale,  # the layout guidance's steering scale (with layouts)
+                           speckle_enl: float | None = None,  # complete each shard's speckle to this ENL (complete_speckle); None: as generated
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
     pipe = generator if isinstance(generator, SARJointNetPipeline) else SARJointNetPipeline.from_pretrained(generator)
@@ -67,7 +78,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                   "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
                               "osd_ids": list(c.osd_ids)},
                   "layouts": None if layouts is None else {"source_sha256": _labels_sha256(layouts), "n_source": len(layouts),
-                                                           "guidance": guidance, "min_t": LayoutGuidance.min_t}}
+                                                           "guidance": guidance, "min_t": LayoutGuidance.min_t},
+                  "speckle_enl": speckle_enl}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
     if differ := describe_changes({k: index.get(k) for k in provenance}, provenance):
@@ -80,13 +92,14 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
         res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide)
+        speckle = None if speckle_enl is None else _complete_shard(res, speckle_enl, derive_seed(seed, 6, k))
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order
             save_file({"image": res["image"].half().contiguous(), "soft": res["soft"].half().contiguous(),
                        "label": res["label"].to(torch.uint8).contiguous()}, str(tmp),
                       metadata={"dakd_nb": json.dumps({"format": AUGMENTATION_FORMAT, "shard": k, "seed": shard_seed})})
         index["shards"] = sorted(index["shards"] + [{"index": k, "file": name, "count": count, "seed": shard_seed,
-                                                     "sha256": file_sha256(out / name)}], key=lambda s: s["index"])
+                                                     "sha256": file_sha256(out / name), **({"speckle": speckle} if speckle else {})}], key=lambda s: s["index"])
         index["complete"] = len(index["shards"]) == math.ceil(n / shard_size)
         save_json(index, index_path)
     return out
@@ -143,6 +156,27 @@ class AugmentationSet(Dataset):
                     "soft": f.get_slice("soft")[j].float()}
         except Exception as e:  # a shard whose data was cut short or overwritten
             raise DataError(self.path / self.index["shards"][k]["file"], f"item {j} cannot be read ({e})") from None
+
+# %% ../nbs/02c_augmentation.ipynb #spk1c0de
+def completion_looks(target_enl: float,     # the speckle ENL wanted: the sensor's (Sentinel-1 IW GRDH, SynthSAR: 4.4)
+                     generated_enl: float,  # the speckle ENL the images have (e.g. quality.enl with window=8)
+                     ) -> float | None:     # looks L of the unit-mean Gamma speckle to multiply in; None: nothing to add
+    "Looks L with (1 + 1/target) = (1 + 1/generated)(1 + 1/L): independent unit-mean factors multiply their second moments."
+    if not (target_enl > 0 and generated_enl > 0): raise DakdError(f"completion_looks: ENLs must be above 0, got {target_enl}, {generated_enl}")
+    excess = (1 + 1 / target_enl) / (1 + 1 / generated_enl) - 1
+    return 1 / excess if excess > 0 else None
+
+
+def complete_speckle(images: torch.Tensor,  # (N, 1, H, W) quick-look images in [-1, 1]
+                     looks: float,          # L of the unit-mean Gamma(L, 1/L) speckle multiplied into the linear intensity
+                     seed: int,             # seeds the speckle
+                     db_range: tuple[float, float] = (-30.0, 5.0),  # the quick-look's dB range (SynthSAR's)
+                     ) -> torch.Tensor:     # the images with the speckle multiplied in, same dtype, clipped to [-1, 1]
+    "Multiply speckle into quick-look images: in dB it adds 10·log10 s, s ~ Gamma(L, 1/L), per pixel."
+    s = np.random.default_rng(seed).gamma(looks, 1 / looks, tuple(images.shape))
+    shift = torch.from_numpy(2 * 10 * np.log10(np.maximum(s, 1e-12)) / (db_range[1] - db_range[0]))
+    return (images.double() + shift).clamp(-1, 1).to(images.dtype)
+
 
 # %% ../nbs/02c_augmentation.ipynb #c3111ng1
 class RealAsGenerated(Dataset):

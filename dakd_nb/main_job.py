@@ -75,6 +75,7 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
            "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
+           "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
 _KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
 _EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
@@ -123,6 +124,7 @@ class MainJobParams:
     generated_labels: str = "soft"
     generation: str = "unconditional"
     layout_guidance: float = 0.3
+    speckle_enl: float = 0.0
     ceiling: bool = False
     epochs: int | None = None
     batch_size: int | None = None
@@ -194,6 +196,9 @@ class MainJobParams:
         if self.n_real is None: self.n_real = n_tiles - held_out
 
     def _check_paths(self) -> None:
+        if self.speckle_enl and self.dataset != "synthsar":
+            raise ArgumentError(f"parameter speckle_enl={self.speckle_enl} needs dataset='synthsar' (got {self.dataset!r}): "
+                                "completing the speckle inverts the quick-look's dB range, known only for SynthSAR's images")
         if self.ceiling and self.dataset != "synthsar":
             raise ArgumentError(f"parameter ceiling=True needs dataset='synthsar' (got {self.dataset!r}): "
                                 "only SynthSAR has fresh labelled scenes to put in the generated pairs' place")
@@ -314,7 +319,8 @@ def data_identity(ds: Dataset,                    # a split from build_splits (r
 def augmentation_settings(p: MainJobParams) -> dict:
     "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
-                shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}))
+                shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
+                **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
 
 
 def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:

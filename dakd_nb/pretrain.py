@@ -92,8 +92,11 @@ def quality_table(card: dict) -> str:
     head = "| class | real | free sampler (paper) |" + (" layout-guided |" if lf else "") + "\n|---|---|---|" + ("---|" if lf else "")
     both = lambda f: f"{f(q):.3f}" + (f"; layout-guided {f(ql):.3f}" if ql else "")
     return (f"{head}\n{rows}\n\n"
-            f"ENL on sea (linear intensity): real {q['enl_sea']['real']:.2f}; free sampler {both(lambda v: v['enl_sea']['generated'])}.\n"
-            f"Label–image alignment (mIoU of a segmenter trained on the real training scenes): real "
+            f"Speckle ENL on sea (linear intensity, 8×8 windows wholly in sea): real {q['enl_sea']['real']:.2f}; free sampler "
+            f"{both(lambda v: v['enl_sea']['generated'])}.\n"
+            + (f"ENL over each image's whole sea (speckle and texture): real {q['enl_sea_scene']['real']:.2f}; free sampler "
+               f"{both(lambda v: v['enl_sea_scene']['generated'])}.\n" if "enl_sea_scene" in q else "")
+            + f"Label–image alignment (mIoU of a segmenter trained on the real training scenes): real "
             f"{q.get('alignment_miou', {}).get('real', float('nan')):.3f}; free sampler "
             f"{both(lambda v: v.get('alignment_miou', {}).get('generated', float('nan')))}.\n")
 

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .core import ClassSet, DakdError, DataError, class_frequencies, file_sha256, resolve_device, save_json
 from .jointnet import SARJointNetPipeline, balanced_add_noise, encode_label, predicted_x0
 from .metrics import confusion_matrix, metrics_from_confusion
-from .synthsar import measure_enl, model_to_intensity
+from .synthsar import measure_enl, measure_local_enl, model_to_intensity
 
 # %% auto #0
 __all__ = ['INCEPTION_FILE', 'frechet_distance', 'feature_statistics', 'load_inception', 'inception_features', 'fid',
@@ -111,10 +111,13 @@ def enl(images: torch.Tensor,      # (N, 1, H, W) in [-1, 1]
         mask: torch.Tensor,        # (N, H, W) bool: pixels to measure (e.g. sea)
         to_intensity: Callable = model_to_intensity,  # model-range images -> linear intensity (undo the quick-look)
         min_pixels: int = 16,      # images with fewer masked pixels are skipped
-        ) -> float:                # median equivalent number of looks (nan if no image qualifies)
-    "Equivalent number of looks mean²/var of the linear intensity over masked pixels, median over images."
-    vals = [measure_enl(to_intensity(x.double().numpy()), m.numpy()) for x, m in zip(images[:, 0].cpu(), mask.cpu())
+        window: int | None = None, # None: all masked pixels of an image at once; w: the speckle's ENL in w×w windows inside the mask
+        ) -> float:                # median equivalent number of looks over images (nan if no image qualifies)
+    "Equivalent number of looks mean²/var of the linear intensity, per image (whole mask, or windows), median over images."
+    measure = measure_enl if window is None else lambda i, m: measure_local_enl(i, m, window)
+    vals = [measure(to_intensity(x.double().numpy()), m.numpy()) for x, m in zip(images[:, 0].cpu(), mask.cpu())
             if m.sum() >= min_pixels]
+    vals = [v for v in vals if not np.isnan(v)]
     return float(np.median(vals)) if vals else float("nan")
 
 
@@ -162,6 +165,7 @@ def generation_quality(generated: dict[str, torch.Tensor],  # "image" (N,1,H,W),
                        inception_path: str | Path | None = None,  # local TorchScript Inception (inception-2015-12-05.pt): compute FID
                        feature_fn: Callable[[torch.Tensor], torch.Tensor] | None = None,  # or any images -> (N, D) extractor: Fréchet distance in its features
                        to_intensity: Callable = model_to_intensity,  # model-range images -> linear intensity, for the ENL
+                       enl_window: int = 8,                 # side of the homogeneous windows the speckle's ENL is measured in
                        ) -> dict:
     "Image statistics, class frequencies, image–label alignment and, given local weights, FID of generated pairs against real ones."
     if inception_path is not None and feature_fn is not None: raise DakdError("generation_quality: give inception_path or feature_fn, not both")
@@ -170,8 +174,9 @@ def generation_quality(generated: dict[str, torch.Tensor],  # "image" (N,1,H,W),
     ps_g, ps_r = radial_power_spectrum(generated["image"]), radial_power_spectrum(real["image"])
     res = {"n_generated": len(generated["image"]), "n_real": len(real["image"]),
            "intensity_w1": intensity_distance(generated["image"], real["image"]),
-           "enl_sea": {"generated": enl(generated["image"], generated["label"] == 0, to_intensity),
-                       "real": enl(real["image"], real["label"] == 0, to_intensity)},
+           **{key: {"generated": enl(generated["image"], generated["label"] == 0, to_intensity, window=w),
+                    "real": enl(real["image"], real["label"] == 0, to_intensity, window=w)}
+              for key, w in (("enl_sea", enl_window), ("enl_sea_scene", None))},
            "spectrum_log10_mad": float(np.abs(np.log10(ps_g) - np.log10(ps_r)).mean()),
            "spectrum": {"generated": ps_g.tolist(), "real": ps_r.tolist()},
            "class_frequency": {"classes": list(classes.names), "generated": freq(generated["label"]), "real": freq(real["label"])},

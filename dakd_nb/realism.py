@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from .core import OSD_CLASSES, plot_pairs, save_figure
-from .synthsar import SynthSAR, SynthSARConfig, simulate_scene
+from .synthsar import SynthSAR, SynthSARConfig, measure_local_enl, simulate_scene
 
 # %% auto #0
 __all__ = ['REALISM_RANGES', 'realism_report', 'realism_checks', 'format_report', 'plot_realism', 'realism_cli']
@@ -50,13 +50,6 @@ def _quartiles(v) -> dict:
     return {"q25": float(q25), "median": float(med), "q75": float(q75), "n": int(v.size)}
 
 
-def _local_enl(intensity: np.ndarray, sea: np.ndarray, w: int = 8) -> float:
-    "Median ENL over the w×w windows that are all sea."
-    n = intensity.shape[0] // w * w
-    tiles = lambda a: a[:n, :n].reshape(n // w, w, n // w, w).swapaxes(1, 2).reshape(-1, w * w)
-    x = tiles(intensity.astype(np.float64))[tiles(sea).all(1)]
-    return float(np.median(x.mean(1) ** 2 / x.var(1))) if len(x) else float("nan")
-
 
 def realism_report(n: int = 60,                        # scenes wanted with an oil spill, and with a look-alike
                    size: int = 256,                    # scene side
@@ -81,7 +74,7 @@ def realism_report(n: int = 60,                        # scenes wanted with an o
         sea_db = db[sea]
         sea_spread.append(sea_db.std())
         sea_enl.append(intensity[sea].mean() ** 2 / intensity[sea].var())
-        sea_enl_local.append(_local_enl(intensity, sea))
+        sea_enl_local.append(measure_local_enl(intensity, sea))
         for k, p in per.items():
             mask = label == k
             if mask.sum() < 10 or len(p["contrast_db"]) >= n: continue

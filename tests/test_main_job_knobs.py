@@ -43,6 +43,7 @@ def gpu_without_bf16(monkeypatch):
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
     (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout']"),
     (dict(layout_guidance=-0.1), "layout_guidance=-0.1 must be at least 0"),
+    (dict(speckle_enl=-1), "speckle_enl=-1.0 must be at least 0"),
     # the cpu-quick run loads the packaged generator: steps and a learning rate for it would go unused
     (dict(profile="cpu-quick", generator_steps=5), "generator_steps=5 set, but this run loads the generator in"),
 ])
@@ -106,6 +107,7 @@ def _stages(**knobs) -> dict:
     (dict(generator_lr=0.02), {"jointnet", "augmentation", "student_dakd"}),
     (dict(student_lr=0.02), {"student_baseline", "student_dakd"}),
     (dict(generation="layout"), {"augmentation", "student_dakd"}),
+    (dict(speckle_enl=4.4), {"augmentation", "student_dakd"}),
 ])
 def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
     before, after = _stages(), _stages(**knob)
@@ -117,6 +119,23 @@ def test_layout_guidance_shapes_only_layout_generation():
     layout, stronger = _stages(generation="layout"), _stages(generation="layout", layout_guidance=0.5)
     assert {n for n in layout if layout[n] != stronger[n]} == {"augmentation", "student_dakd"}
     assert layout["augmentation"]["layouts"]["train"] == layout["student_baseline"]["data"]["train"]  # the maps are the training split's
+
+
+def test_speckle_completion_needs_synthsar(tmp_path):
+    (tmp_path / "osd").mkdir()
+    with pytest.raises(ArgumentError) as e: MainJobParams.resolve(profile="tiny", dataset="osd", data_root=str(tmp_path / "osd"), speckle_enl=4.4)
+    assert "speckle_enl=4.4 needs dataset='synthsar'" in str(e.value)
+
+
+def test_speckle_completion_reaches_the_augmentation_set(tmp_path):
+    from dakd_nb.core import load_json
+    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from toys import tiny_jointnet
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=4, speckle_enl=4.4, output_dir=str(tmp_path))
+    splits = splits_of(p)
+    net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
+    aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
+    assert load_json(aug.path / "index.json")["speckle_enl"] == 4.4 and len(aug) == 4
 
 
 def test_layout_generation_draws_its_maps_from_the_training_split(tmp_path):
