@@ -1,17 +1,19 @@
 """The DAKD gain study: baseline vs DAKD on the default configuration over several seeds (a benchmark, not a test).
 
     python -m bench.dakd_gain [--sweep sweeps/dakd_gain_cpu.yaml] [--runs runs/sweeps/dakd_gain_cpu] [--out bench/results]
-                              [--layout-sweep sweeps/dakd_gain_layout_cpu.yaml | --no-layout]
+                              [--arms dakd_layout dakd_speckle dakd_layout_speckle | --arms] [--reuse-main]
 
 Runs the sweep through the package's sweep runner (papermill; finished runs are skipped, so an interrupted study
-resumes), then the layout arm's sweep (the same runs with `generation: layout`; each of its runs first gets the
-main run's finished baseline stage folder, which it reads back because its fingerprint is the same, instead of
-training the same baseline again), then writes, from the runs' results.json files only:
+resumes), then each arm's sweep (ARMS: the same runs with one parameter changed, e.g. `generation: layout`; each
+arm run first gets the main run's finished baseline stage folder, which it reads back because its fingerprint is
+the same, instead of training the same baseline again), then writes, from the runs' results.json files only:
 - `dakd_gain.json`: {"runs": [{"seed", "baseline": {"miou", "iou": {class: ...}}, "dakd": {...}, "generation": ...}],
   "summary": {...}, "sweep": ..., "machine": ...};
 - `dakd_gain.md`: the table (per seed and mean ± sd over seeds);
 - `dakd_gain.png`: mIoU and per-class IoU of both students, every seed shown.
 Seed 0 is the default run (`make run`): same parameters, so the same numbers on the same machine.
+`--reuse-main` takes the main runs and the arms not named in --arms from the dakd_gain.json already in --out (its
+"runs") instead of their run folders, and runs only the named arms: each arm's baseline must equal the recorded one.
 """
 import argparse
 import statistics
@@ -24,14 +26,23 @@ from dakd_nb.sweeps import load_sweep, run_sweep
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
 STUDENTS = ("baseline", "dakd")
-LAYOUT = "dakd_layout"  # the DAKD student of the layout arm: pairs generated for turned real label maps
+ARMS = {  # the DAKD student of each arm: its sweep, and what it changes
+    "dakd_layout": ("dakd_gain_layout_cpu.yaml", "DAKD with layout-guided generation"),
+    "dakd_speckle": ("dakd_gain_speckle_cpu.yaml", "DAKD with the generated speckle completed to ENL 4.4"),
+    "dakd_layout_speckle": ("dakd_gain_layout_speckle_cpu.yaml", "DAKD with layout-guided generation, speckle completed to ENL 4.4"),
+}
 CEILING = "ceiling"  # the DAKD student on fresh real scenes instead of generated pairs (the `ceiling` parameter)
-SHARED_STAGES = ("student_baseline",)  # the layout arm's runs read these back from the main runs (same fingerprints)
+SHARED_STAGES = ("student_baseline",)  # the arms' runs read these back from the main runs (same fingerprints)
+
+
+def arms_in(rows: list[dict]) -> tuple[str, ...]:
+    "The arms' DAKD students every run has."
+    return tuple(s for s in ARMS if all(s in r for r in rows))
 
 
 def students(rows: list[dict]) -> tuple[str, ...]:
-    "The students every run has: baseline and DAKD, the layout arm's DAKD and the ceiling when the study has them."
-    return STUDENTS + tuple(s for s in (LAYOUT, CEILING) if all(s in r for r in rows))
+    "The students every run has: baseline and DAKD, the arms' DAKD students and the ceiling when the study has them."
+    return STUDENTS + arms_in(rows) + ((CEILING,) if all(CEILING in r for r in rows) else ())
 
 
 def collect(runs_dir: Path, names: list[str]) -> list[dict]:
@@ -63,16 +74,16 @@ def share_stages(main_dir: Path, arm_dir: Path, names: list[str]) -> list[str]:
     return copied
 
 
-def merge_arm(rows: list[dict], arm_rows: list[dict]) -> list[dict]:
-    "The layout arm's DAKD student into each seed's row, after checking that both runs trained the same baseline."
+def merge_arm(rows: list[dict], arm_rows: list[dict], student: str) -> list[dict]:
+    "An arm's DAKD student into each seed's row as `student`, after checking that both runs trained the same baseline."
     by_seed = {r["seed"]: r for r in arm_rows}
     for r in rows:
         arm = by_seed[r["seed"]]
         if abs(arm["baseline"]["miou"] - r["baseline"]["miou"]) > 1e-9:
-            raise SystemExit(f"seed {r['seed']}: the layout arm's baseline ({arm['baseline']['miou']:.4f}) is not the main run's "
+            raise SystemExit(f"seed {r['seed']}: the {student} arm's baseline ({arm['baseline']['miou']:.4f}) is not the main run's "
                              f"({r['baseline']['miou']:.4f}); the arms must share their baseline")
-        r[LAYOUT], r["gain_layout_miou"] = arm["dakd"], arm["gain_miou"]
-        r["generation_layout"] = arm["generation"]
+        r[student], r[f"gain_{student}_miou"] = arm["dakd"], arm["gain_miou"]
+        r[f"generation_{student}"] = arm["generation"]
     return rows
 
 
@@ -88,10 +99,10 @@ def summarize(rows: list[dict]) -> dict:
     out["gain_miou"] = _mean_sd([r["gain_miou"] for r in rows])
     out["gain_positive_seeds"] = sum(r["gain_miou"] > 0 for r in rows)
     out["gain_oil_spill_iou"] = _mean_sd([r["dakd"]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
-    if LAYOUT in out:
-        out["gain_layout_miou"] = _mean_sd([r["gain_layout_miou"] for r in rows])
-        out["gain_layout_positive_seeds"] = sum(r["gain_layout_miou"] > 0 for r in rows)
-        out["gain_layout_oil_spill_iou"] = _mean_sd([r[LAYOUT]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
+    for a in arms_in(rows):
+        out[f"gain_{a}_miou"] = _mean_sd([r[f"gain_{a}_miou"] for r in rows])
+        out[f"gain_{a}_positive_seeds"] = sum(r[f"gain_{a}_miou"] > 0 for r in rows)
+        out[f"gain_{a}_oil_spill_iou"] = _mean_sd([r[a]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows])
     if CEILING in out:  # how much fresh real data adds, and DAKD's gain as a share of it
         out["ceiling_gain_miou"] = _mean_sd([r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows])
         gap = out["ceiling_gain_miou"]["mean"]
@@ -109,11 +120,9 @@ def markdown(rows: list[dict], summary: dict) -> str:
                    + " | ".join(f"{summary[s]['iou'][c]['mean']:.3f} ± {summary[s]['iou'][c]['sd']:.3f}" for c in classes) + " |\n"
                    for s in names)
     g = summary["gain_miou"]
-    layout = ""
-    if LAYOUT in summary:
-        gl = summary["gain_layout_miou"]
-        layout = (f"DAKD with layout-guided generation ({LAYOUT}) − baseline mIoU: {100 * gl['mean']:+.1f} ± {100 * gl['sd']:.1f} points "
-                  f"({summary['gain_layout_positive_seeds']} of {gl['n']} positive: " + ", ".join(f"{100 * r['gain_layout_miou']:+.1f}" for r in rows) + ").\n")
+    arms = "".join(f"{ARMS[a][1]} ({a}) − baseline mIoU: {100 * summary[f'gain_{a}_miou']['mean']:+.1f} ± "
+                   f"{100 * summary[f'gain_{a}_miou']['sd']:.1f} points ({summary[f'gain_{a}_positive_seeds']} of {len(rows)} positive: "
+                   + ", ".join(f"{100 * r[f'gain_{a}_miou']:+.1f}" for r in rows) + ").\n" for a in arms_in(rows))
     ceiling = ""
     if CEILING in summary:
         c, share = summary["ceiling_gain_miou"], summary["share_of_ceiling"]
@@ -123,7 +132,7 @@ def markdown(rows: list[dict], summary: dict) -> str:
                       "; DAKD's gain is below zero.\n" if share is not None else ".\n"))
     return (head + body + mean + f"\nDAKD − baseline mIoU: {100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points over {g['n']} seeds "
             f"({summary['gain_positive_seeds']} of {g['n']} positive: "
-            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + layout + ceiling)
+            + ", ".join(f"{100 * r['gain_miou']:+.1f}" for r in rows) + ").\n" + arms + ceiling)
 
 
 def plot(rows: list[dict], summary: dict):
@@ -148,41 +157,51 @@ def plot(rows: list[dict], summary: dict):
     return fig
 
 
+def _run(sweep, folder: Path) -> bool:
+    "Run (or resume) a sweep's runs; whether all finished."
+    runs = run_sweep(sweep, NOTEBOOK, folder, devices=None, cwd=ROOT, report=False)
+    bad = [n for n, r in runs.items() if r["status"] != "ok"]
+    if bad: print(f"{sweep.name}: not finished: {bad}; run again to resume", file=sys.stderr)
+    return not bad
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sweep", default=str(ROOT / "sweeps" / "dakd_gain_cpu.yaml"))
     ap.add_argument("--runs", default=str(ROOT / "runs" / "sweeps" / "dakd_gain_cpu"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--layout-sweep", default=str(ROOT / "sweeps" / "dakd_gain_layout_cpu.yaml"),
-                    help="the layout arm (run folders under the --runs folder's parent, named after the sweep)")
-    ap.add_argument("--no-layout", action="store_true", help="leave the layout arm out")
+    ap.add_argument("--arms", nargs="*", default=list(ARMS), choices=list(ARMS),
+                    help="the arms to run (run folders under the --runs folder's parent, named after each arm's sweep); none: --arms")
+    ap.add_argument("--reuse-main", action="store_true",
+                    help="take the main runs and the arms not named from the dakd_gain.json in --out; run only the named arms")
     ap.add_argument("--collect-only", action="store_true", help="do not run anything: collect finished runs")
     args = ap.parse_args(argv)
     sweep, runs_dir, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
-    arm = None if args.no_layout else load_sweep(args.layout_sweep)
-    arm_dir = None if arm is None else runs_dir.parent / arm.name
-    if arm is not None and list(arm.configs()) != list(sweep.configs()):
-        print(f"{args.layout_sweep}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
-    if not args.collect_only:
-        for s, folder in ((sweep, runs_dir), (arm, arm_dir)):
-            if s is None: continue
-            if s is arm: share_stages(runs_dir, arm_dir, list(sweep.configs()))
-            runs = run_sweep(s, NOTEBOOK, folder, devices=None, cwd=ROOT, report=False)
-            bad = [n for n, r in runs.items() if r["status"] != "ok"]
-            if bad: print(f"{s.name}: not finished: {bad}; run again to resume", file=sys.stderr); return 1
-    rows = collect(runs_dir, list(sweep.configs()))
-    if arm is not None: rows = merge_arm(rows, collect(arm_dir, list(arm.configs())))
+    arms = {a: load_sweep(ROOT / "sweeps" / ARMS[a][0]) for a in args.arms}
+    for a, s in arms.items():
+        if list(s.configs()) != list(sweep.configs()):
+            print(f"{ARMS[a][0]}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
+    if args.reuse_main:
+        rows = [{k: v for k, v in r.items() if not any(a in k for a in args.arms)} for r in load_json(out / "dakd_gain.json")["runs"]]
+    else:
+        if not args.collect_only and not _run(sweep, runs_dir): return 1
+        rows = collect(runs_dir, list(sweep.configs()))
+    for a, s in arms.items():
+        arm_dir = runs_dir.parent / s.name
+        if not args.collect_only:
+            share_stages(runs_dir, arm_dir, list(sweep.configs()))
+            if not _run(s, arm_dir): return 1
+        rows = merge_arm(rows, collect(arm_dir, list(s.configs())), a)
     summary = summarize(rows)
     from bench.run import machine
     rel = lambda f: str(Path(f).resolve().relative_to(ROOT))
     save_json({"sweep": {"file": rel(args.sweep), "base": sweep.base, "seeds": sweep.seeds},
-               "layout_sweep": None if arm is None else {"file": rel(args.layout_sweep), "base": arm.base, "seeds": arm.seeds},
+               "arms": {a: {"file": f"sweeps/{ARMS[a][0]}", "base": load_sweep(ROOT / "sweeps" / ARMS[a][0]).base} for a in arms_in(rows)},
                "command": "python -m bench.dakd_gain", "machine": machine(), "runs": rows, "summary": summary}, out / "dakd_gain.json")
     with atomic_path(out / "dakd_gain.md") as tmp: tmp.write_text(markdown(rows, summary))
     save_figure(plot(rows, summary), out / "dakd_gain.png", dpi=110)
     print(markdown(rows, summary))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -24,8 +24,8 @@ from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
 from .quality import enl
 
 # %% auto #0
-__all__ = ['AUGMENTATION_FORMAT', 'write_augmentation_set', 'AugmentationSet', 'completion_looks', 'complete_speckle',
-           'RealAsGenerated']
+__all__ = ['AUGMENTATION_FORMAT', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet', 'completion_looks',
+           'complete_speckle', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -45,11 +45,14 @@ def _shard_is_intact(out: Path, shard: dict) -> bool:
     return problem is None
 
 
-def _complete_shard(res: dict, target_enl: float, seed: int) -> dict:
-    "Complete a generated shard's speckle to target_enl in place (its image); what was measured and applied."
-    measured = enl(res["image"], res["label"] == 0, window=8)
+def complete_set_speckle(pairs: dict,       # generated pairs: "image" (N,1,H,W), "label" (N,H,W); the image is replaced
+                         target_enl: float,  # the speckle ENL wanted
+                         seed: int,          # seeds the speckle
+                         ) -> dict:          # what was measured ("enl_generated") and applied ("looks"; None: nothing)
+    "Complete generated pairs' speckle to target_enl, measured on their own sea (class 0)."
+    measured = enl(pairs["image"], pairs["label"] == 0, window=8)
     looks = completion_looks(target_enl, measured) if measured == measured else None  # nan: no all-sea window
-    if looks is not None: res["image"] = complete_speckle(res["image"], looks, seed)
+    if looks is not None: pairs["image"] = complete_speckle(pairs["image"], looks, seed)
     return {"enl_generated": measured, "looks": looks}
 
 
@@ -92,7 +95,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
         res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide)
-        speckle = None if speckle_enl is None else _complete_shard(res, speckle_enl, derive_seed(seed, 6, k))
+        speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order
             save_file({"image": res["image"].half().contiguous(), "soft": res["soft"].half().contiguous(),

@@ -18,20 +18,23 @@ import torch
 
 from .core import PROFILES, DakdError, atomic_dir, atomic_path, load_json, save_figure, save_json, plot_pairs, stack_items
 from .data import build_splits
+from .augmentation import complete_set_speckle
 from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
 from .quality import generation_quality, label_calibration
+from .synthsar import SynthSARConfig
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
 # %% auto #0
-__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'packaged_generator', 'pretrain_config', 'InMemory', 'train_chunked',
-           'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator', 'pretrain_cli']
+__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'SAMPLER_COLUMNS', 'packaged_generator', 'pretrain_config', 'InMemory',
+           'train_chunked', 'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator', 'pretrain_cli']
 
 # %% ../nbs/02h_pretrain.ipynb #c823d64d
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
 PRETRAINED_RECIPE = {
     "name": "synthsar-64",
     "data": dict(dataset="synthsar", n_real=PROFILES["cpu-quick"]["data"]["n_real"], size=PROFILES["cpu-quick"]["data"]["size"]),
-    "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20, layout_guidance=LayoutGuidance.scale),
+    "eval": dict(n_eval=256, n_reference=512, sampler="dpm", steps=20, layout_guidance=LayoutGuidance.scale,
+                 speckle_enl=SynthSARConfig().enl),  # the sensor's looks, which the speckle-completed sampler restores
 }
 
 
@@ -82,23 +85,27 @@ def _lineage(card: dict) -> str:
     return f" (continuing `{p['path']}` at commit `{p['commit']}`, made by `{p['command']}`; {card['total_steps']} steps in all)" if p else ""
 
 
+SAMPLER_COLUMNS = (("quality", "free sampler (paper)"), ("quality_layout", "layout-guided"),
+                   ("quality_layout_speckle", "layout-guided, speckle completed"))  # card key, column name
+
+
 def quality_table(card: dict) -> str:
     "The card's quality figures as markdown: class frequencies, ENL and alignment, per sampler, beside the real ones."
-    q, ql = card["quality"], card.get("quality_layout")
-    cf, lf = q["class_frequency"], (ql or {}).get("class_frequency")
-    ratio = lambda g, r: f"{g:.4f} ({g / r if r else float('nan'):.2f}×)"
-    rows = "\n".join(f"| {c} | {r:.4f} | {ratio(g, r)} |" + (f" {ratio(lf['generated'][i], r)} |" if lf else "")
-                     for i, (c, g, r) in enumerate(zip(cf["classes"], cf["generated"], cf["real"])))
-    head = "| class | real | free sampler (paper) |" + (" layout-guided |" if lf else "") + "\n|---|---|---|" + ("---|" if lf else "")
-    both = lambda f: f"{f(q):.3f}" + (f"; layout-guided {f(ql):.3f}" if ql else "")
+    cols = [(name, card[key]) for key, name in SAMPLER_COLUMNS if card.get(key)]
+    q, nan = cols[0][1], float("nan")
+    ratio = lambda g, r: f"{g:.4f} ({g / r if r else nan:.2f}×)"
+    cf = q["class_frequency"]
+    head = "| class | real | " + " | ".join(n for n, _ in cols) + " |\n|---|---|" + "---|" * len(cols)
+    rows = "\n".join(f"| {c} | {r:.4f} | " + " | ".join(ratio(e["class_frequency"]["generated"][i], r) for _, e in cols) + " |"
+                     for i, (c, r) in enumerate(zip(cf["classes"], cf["real"])))
+    each = lambda f: "; ".join(f"{n} {f(e):.3f}" for n, e in cols)
     return (f"{head}\n{rows}\n\n"
-            f"Speckle ENL on sea (linear intensity, 8×8 windows wholly in sea): real {q['enl_sea']['real']:.2f}; free sampler "
-            f"{both(lambda v: v['enl_sea']['generated'])}.\n"
-            + (f"ENL over each image's whole sea (speckle and texture): real {q['enl_sea_scene']['real']:.2f}; free sampler "
-               f"{both(lambda v: v['enl_sea_scene']['generated'])}.\n" if "enl_sea_scene" in q else "")
+            f"Speckle ENL on sea (linear intensity, 8×8 windows wholly in sea): real {q['enl_sea']['real']:.2f}; "
+            f"{each(lambda v: v['enl_sea']['generated'])}.\n"
+            + (f"ENL over each image's whole sea (speckle and texture): real {q['enl_sea_scene']['real']:.2f}; "
+               f"{each(lambda v: v['enl_sea_scene']['generated'])}.\n" if all("enl_sea_scene" in e for _, e in cols) else "")
             + f"Label–image alignment (mIoU of a segmenter trained on the real training scenes): real "
-            f"{q.get('alignment_miou', {}).get('real', float('nan')):.3f}; free sampler "
-            f"{both(lambda v: v.get('alignment_miou', {}).get('generated', float('nan')))}.\n")
+            f"{q.get('alignment_miou', {}).get('real', nan):.3f}; {each(lambda v: v.get('alignment_miou', {}).get('generated', nan))}.\n")
 
 
 def _card_markdown(card: dict) -> str:
@@ -117,7 +124,8 @@ b = {card['balance_factor']:.4f}, label temperature {card['label_temperature']}.
 Quality ({q['n_generated']} generated pairs per sampler, {card['eval']['sampler']} {card['eval']['steps']} steps, against
 {q['n_real']} fresh SynthSAR scenes; from `card.json`). The free sampler is the paper's; the layout-guided
 one generates each pair for a turned real training label map (`LayoutGuidance`, scale
-{card['eval'].get('layout_guidance', float('nan'))}), so its class frequencies are the training maps':
+{card['eval'].get('layout_guidance', float('nan'))}), so its class frequencies are the training maps'; the last
+column is its pairs with the speckle completed to ENL {card['eval'].get('speckle_enl', float('nan'))} (`complete_set_speckle`):
 
 {quality_table(card)}
 Free sampler: intensity W1 {q['intensity_w1']:.3f}; spectrum log10 MAD {q['spectrum_log10_mad']:.3f}.
@@ -146,7 +154,7 @@ def measure_generator(pipe: SARJointNetPipeline,  # the trained generator
                       train,                      # its real training scenes (InMemory): the segmenter's data and the layouts
                       device: str = "auto", seg_steps: int = 400,
                       ) -> tuple[dict, dict]:     # the generated pairs per sampler, and the card's quality entries
-    "Quality figures of both samplers (free, layout-guided) against fresh SynthSAR scenes, and the label calibration."
+    "Quality figures of the samplers (free, layout-guided, layout-guided with the speckle completed) against fresh SynthSAR scenes, and the label calibration."
     from dakd_nb.synthsar import SynthSAR
     ev, data = PRETRAINED_RECIPE["eval"], PRETRAINED_RECIPE["data"]
     reference = stack_items(SynthSAR(ev["n_reference"], data["size"], seed=99))
@@ -154,10 +162,13 @@ def measure_generator(pipe: SARJointNetPipeline,  # the trained generator
     layouts = LayoutGuidance(dihedral_layouts(real["label"], ev["n_eval"], torch.Generator().manual_seed(1)), ev["layout_guidance"])
     draw = lambda **kw: pipe(ev["n_eval"], ev["sampler"], ev["steps"], torch.Generator().manual_seed(0), batch_size=64, **kw)
     gens = {"generated": draw(), "layout-guided": draw(layouts=layouts)}
+    gens["layout-guided, speckle completed"] = speckled = dict(gens["layout-guided"])
+    complete_set_speckle(speckled, ev["speckle_enl"], seed=2)
     seg = _alignment_segmenter(train, device, seg_steps).to(pipe.device)
     measure = lambda g: {k: v for k, v in generation_quality(g, reference, train.classes,
                                                               segmenter=lambda x: seg(x.to(pipe.device)).cpu()).items() if k != "spectrum"}
     return gens, {"quality": measure(gens["generated"]), "quality_layout": measure(gens["layout-guided"]),
+                  "quality_layout_speckle": measure(speckled),
                   "label_calibration": label_calibration(pipe, real)}
 
 
@@ -225,7 +236,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
 def evaluate_generator(folder: str | Path,  # a generator folder written by pretrain (weights and card.json)
                        device: str = "auto", seg_steps: int = 400,
                        ) -> dict:           # the card, its quality figures measured again
-    "Measure a trained generator folder again with this code (both samplers), rewriting its card and sample figure; the weights are untouched."
+    "Measure a trained generator folder again with this code (every sampler), rewriting its card and sample figure; the weights are untouched."
     folder = Path(folder)
     if not (folder / "card.json").is_file(): raise DakdError(f"{folder}: no card.json; is it a generator folder written by pretrain?")
     card, data = load_json(folder / "card.json"), PRETRAINED_RECIPE["data"]
@@ -252,7 +263,7 @@ def pretrain_cli(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit-min", type=float, default=None, help="stop at the next checkpoint after this many minutes")
     p.add_argument("--device", default="auto", choices=("auto", "cpu"))
     p.add_argument("--mixed-precision", default="no", choices=("no", "fp16", "bf16"))
-    p.add_argument("--evaluate-only", action="store_true", help="measure the folder at --out again (both samplers) and rewrite its card; no training")
+    p.add_argument("--evaluate-only", action="store_true", help="measure the folder at --out again (every sampler) and rewrite its card; no training")
     args = p.parse_args(argv)
     try:
         if args.evaluate_only:

@@ -1,5 +1,6 @@
 """bench/dakd_gain.py's bookkeeping on hand-made results.json files: the table, the summary and the ceiling's share."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -49,15 +50,15 @@ def test_layout_arm_joins_its_seed_and_shares_the_baseline(tmp_path):
     for name, (b, d, dl) in {"s0": (0.50, 0.45, 0.53), "s1": (0.40, 0.47, 0.46)}.items():
         _write(tmp_path / "main" / name, int(name[1]), {"baseline": b, "dakd": d})
         _write(tmp_path / "arm" / name, int(name[1]), {"baseline": b, "dakd": dl})
-    rows = merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]))
+    rows = merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]), "dakd_layout")
     s = summarize(rows)
-    assert s["gain_layout_miou"]["mean"] == pytest.approx(0.045) and s["gain_layout_positive_seeds"] == 2
+    assert s["gain_dakd_layout_miou"]["mean"] == pytest.approx(0.045) and s["gain_dakd_layout_positive_seeds"] == 2
     assert s["gain_miou"]["mean"] == pytest.approx(0.01) and "dakd_layout" in markdown(rows, s)
     plot(rows, s)
     # a baseline that differs between the arms is an error, not a table
     (tmp_path / "arm" / "s1" / "results.json").write_text((tmp_path / "arm" / "s1" / "results.json").read_text().replace("0.4,", "0.41,"))
-    with pytest.raises(SystemExit, match="seed 1"):
-        merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]))
+    with pytest.raises(SystemExit, match="seed 1: the dakd_speckle arm's baseline"):
+        merge_arm(collect(tmp_path / "main", ["s0", "s1"]), collect(tmp_path / "arm", ["s0", "s1"]), "dakd_speckle")
     # a finished baseline stage is copied into an arm run that has none and is not finished; nothing else is
     stage = tmp_path / "main" / "s0" / "student_baseline"
     stage.mkdir()
@@ -66,3 +67,31 @@ def test_layout_arm_joins_its_seed_and_shares_the_baseline(tmp_path):
     assert share_stages(tmp_path / "main", tmp_path / "arm2", ["s0", "s1"]) == ["s0/student_baseline"]
     assert (tmp_path / "arm2" / "s0" / "student_baseline" / "fingerprint.json").is_file()
     assert share_stages(tmp_path / "main", tmp_path / "arm2", ["s0", "s1"]) == []
+
+
+def test_reuse_main_rebuilds_the_study_from_its_json_and_adds_an_arm(tmp_path, monkeypatch):
+    "--reuse-main: the recorded runs come back unchanged, a named arm is merged in (its baseline checked), nothing else runs."
+    import bench.dakd_gain as study
+    from dakd_nb.core import load_json
+    for name, (b, d, dl, ds) in {"s0": (0.50, 0.45, 0.53, 0.52), "s1": (0.40, 0.47, 0.46, 0.44)}.items():
+        _write(tmp_path / "runs" / "main" / name, int(name[1]), {"baseline": b, "dakd": d})
+        _write(tmp_path / "runs" / "dakd_gain_layout_cpu" / name, int(name[1]), {"baseline": b, "dakd": dl})
+        _write(tmp_path / "runs" / "dakd_gain_speckle_cpu" / name, int(name[1]), {"baseline": b, "dakd": ds})
+    class Sweep:  # two seeds, run folders s0 and s1
+        seeds, base = [0, 1], {}
+        def __init__(self, name): self.name = name
+        def configs(self): return {"s0": {}, "s1": {}}
+    monkeypatch.setattr(study, "load_sweep", lambda f: Sweep(Path(f).stem))
+    monkeypatch.setattr(study, "run_sweep", lambda *a, **k: pytest.fail("--collect-only / --reuse-main ran a sweep"))
+    monkeypatch.setattr(study, "ROOT", tmp_path)
+    args = ["--sweep", str(tmp_path / "dakd_gain_cpu.yaml"), "--runs", str(tmp_path / "runs" / "main"), "--out", str(tmp_path / "out")]
+    assert study.main(args + ["--collect-only", "--arms", "dakd_layout"]) == 0
+    first = load_json(tmp_path / "out" / "dakd_gain.json")
+    assert "dakd_speckle" not in first["summary"] and first["summary"]["gain_dakd_layout_miou"]["mean"] == pytest.approx(0.045)
+    monkeypatch.setattr(study, "run_sweep", lambda s, nb, folder, **k: {n: {"status": "ok"} for n in s.configs()})
+    import shutil
+    shutil.rmtree(tmp_path / "runs" / "main")  # reused from the json, not the folders
+    assert study.main(args + ["--reuse-main", "--arms", "dakd_speckle"]) == 0
+    second = load_json(tmp_path / "out" / "dakd_gain.json")
+    assert second["summary"]["gain_dakd_layout_miou"] == first["summary"]["gain_dakd_layout_miou"]
+    assert second["summary"]["gain_dakd_speckle_miou"]["mean"] == pytest.approx(0.03) and "dakd_speckle" in (tmp_path / "out" / "dakd_gain.md").read_text()
