@@ -54,6 +54,7 @@ def test_layout_arm_joins_its_seed_and_shares_the_baseline(tmp_path):
     s = summarize(rows)
     assert s["gain_dakd_layout_miou"]["mean"] == pytest.approx(0.045) and s["gain_dakd_layout_positive_seeds"] == 2
     assert s["gain_miou"]["mean"] == pytest.approx(0.01) and "dakd_layout" in markdown(rows, s)
+    assert s["dakd_layout_minus_dakd_miou"]["mean"] == pytest.approx(0.035) and "seed for seed: +3.5 ± 6.4" in markdown(rows, s)
     plot(rows, s)
     # a baseline that differs between the arms is an error, not a table
     (tmp_path / "arm" / "s1" / "results.json").write_text((tmp_path / "arm" / "s1" / "results.json").read_text().replace("0.4,", "0.41,"))
