@@ -54,7 +54,7 @@ def collect(runs_dir: Path, names: list[str]) -> list[dict]:
                      **{s: {"miou": res["test"][s]["miou"], "iou": res["test"][s]["iou"]} for s in STUDENTS + (CEILING,)
                         if s in res["test"]},
                      "gain_miou": res["test"]["dakd"]["miou"] - res["test"]["baseline"]["miou"],
-                     "generation": {k: res["generation"][k] for k in ("class_frequency", "enl_sea", "alignment_miou")
+                     "generation": {k: res["generation"][k] for k in ("class_frequency", "enl_sea", "enl_sea_scene", "alignment_miou")
                                     if res.get("generation") and k in res["generation"]},
                      "wall_s": res["wall_s"]})
     return rows
@@ -184,7 +184,8 @@ def main(argv=None) -> int:
         if list(s.configs()) != list(sweep.configs()):
             print(f"{ARMS[a][0]}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
     if args.reuse_main:
-        rows = [{k: v for k, v in r.items() if not any(a in k for a in args.arms)} for r in load_json(out / "dakd_gain.json")["runs"]]
+        named = {k for a in args.arms for k in (a, f"gain_{a}_miou", f"generation_{a}")}  # what merge_arm writes for them
+        rows = [{k: v for k, v in r.items() if k not in named} for r in load_json(out / "dakd_gain.json")["runs"]]
     else:
         if not args.collect_only and not _run(sweep, runs_dir): return 1
         rows = collect(runs_dir, list(sweep.configs()))
@@ -204,6 +205,7 @@ def main(argv=None) -> int:
     save_figure(plot(rows, summary), out / "dakd_gain.png", dpi=110)
     print(markdown(rows, summary))
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -93,6 +93,11 @@ def test_reuse_main_rebuilds_the_study_from_its_json_and_adds_an_arm(tmp_path, m
     import shutil
     shutil.rmtree(tmp_path / "runs" / "main")  # reused from the json, not the folders
     assert study.main(args + ["--reuse-main", "--arms", "dakd_speckle"]) == 0
+    _write(tmp_path / "runs" / "dakd_gain_layout_speckle_cpu" / "s0", 0, {"baseline": 0.50, "dakd": 0.60})
+    _write(tmp_path / "runs" / "dakd_gain_layout_speckle_cpu" / "s1", 1, {"baseline": 0.40, "dakd": 0.40})
+    assert study.main(args + ["--reuse-main", "--arms", "dakd_layout_speckle"]) == 0  # adds it; keeps dakd_layout and dakd_speckle
+    assert study.main(args + ["--reuse-main", "--arms", "dakd_layout"]) == 0  # refreshing one arm keeps the arms whose names contain it
     second = load_json(tmp_path / "out" / "dakd_gain.json")
+    assert second["summary"]["gain_dakd_layout_speckle_miou"]["mean"] == pytest.approx(0.05)
     assert second["summary"]["gain_dakd_layout_miou"] == first["summary"]["gain_dakd_layout_miou"]
     assert second["summary"]["gain_dakd_speckle_miou"]["mean"] == pytest.approx(0.03) and "dakd_speckle" in (tmp_path / "out" / "dakd_gain.md").read_text()
