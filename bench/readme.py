@@ -8,7 +8,8 @@ README.md is index.ipynb's markdown cells as they are and its visible code cells
 `#| hide` cells are left out. nbdev_readme would do this through Quarto, which re-wraps the text and is not
 installable on a machine that reaches only package registries.
 
-Sections: `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`), `generator` (the packaged
+Sections: `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`), `data_efficiency`
+(bench/results/data_efficiency.md, made by `python -m bench.data_efficiency`), `generator` (the packaged
 generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `python -m dakd_nb.pretrain`), `benchmarks`
 (bench/results/*.json, made by `make bench`) and `gpu` (bench/results/gpu_check.json, made by `bash bench/gpu_check.sh`).
 """
@@ -89,7 +90,18 @@ def gpu() -> str:
             f"The two-run sweep was {s['sweep'].get('status', 'skipped')}: {s['sweep'].get('skipped', s['sweep'].get('note', ''))}.\n")
 
 
-SECTIONS = {"dakd_gain": dakd_gain, "generator": generator, "benchmarks": benchmarks, "gpu": gpu}
+def data_efficiency() -> str:
+    p = RESULTS / "data_efficiency.md"
+    if not p.exists(): return "_Not measured yet: run `python -m bench.data_efficiency`._\n"
+    d = _load("data_efficiency.json")
+    r, ref = d["generator_recipe"], d.get("reference")
+    return (f"From `bench/results/data_efficiency.json` (`{d['sweep']['file']}`, {len(d['sweep']['seeds'])} seeds per point, made by "
+            f"`python -m bench.data_efficiency`; each point's generator trained on that point's scenes only, {r['steps']} steps at batch "
+            f"{r['batch_size']} on the CPU; plot: `bench/results/data_efficiency.png`"
+            + (f", which also shows the study above at n_real {ref['n_real']} with the packaged generator" if ref else "") + "):\n\n" + p.read_text())
+
+
+SECTIONS = {"dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator, "benchmarks": benchmarks, "gpu": gpu}
 
 
 def _pattern(name: str) -> re.Pattern: return re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
