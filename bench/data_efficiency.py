@@ -119,7 +119,8 @@ def plot(rows: list[dict], summary: dict, reference: dict | None = None):
         ag.errorbar([reference["n_real"]], [100 * reference["gain_miou"]["mean"]], [100 * reference["gain_miou"]["sd"]], marker="*",
                     ms=10, capsize=3, color="k", ls="none", label=f"mIoU, packaged generator ({reference['gain_miou']['n']} seeds)")
     ag.axhline(0, color="k", lw=0.8)
-    for a in (ax, ag): a.set_xscale("log", base=2); a.set_xticks(ns, [str(n) for n in ns]); a.set_xlabel("labelled real images (n_real)")
+    ticks = sorted(set(ns) | ({reference["n_real"]} if reference else set()))
+    for a in (ax, ag): a.set_xscale("log", base=2); a.set_xticks(ticks, [str(n) for n in ticks]); a.set_xlabel("labelled real images (n_real)")
     ax.set(ylabel="test mIoU", title="both students"); ag.set(ylabel="DAKD − baseline (points)", title="DAKD's gain")
     ax.legend(fontsize=8); ag.legend(fontsize=8)
     fig.tight_layout()
@@ -139,7 +140,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sweep", default=str(ROOT / "sweeps" / "data_efficiency_cpu.yaml"))
     ap.add_argument("--runs", default=str(ROOT / "runs" / "sweeps" / "data_efficiency_cpu"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--collect-only", action="store_true", help="do not train or run anything: collect finished runs")
+    ap.add_argument("--collect-only", action="store_true",
+                    help="do not train or run anything: collect the finished runs (the others are listed under not_finished)")
     args = ap.parse_args(argv)
     sweep, runs_dir, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
     jobs, cards = generator_jobs(sweep), {}
@@ -151,16 +153,21 @@ def main(argv=None) -> int:
             train_generator(folder, n, sweep.base, GENERATOR_RECIPE)
         cards[str(n)] = check_generator_card(folder, n, GENERATOR_RECIPE)
     if not args.collect_only and not _run(sweep, runs_dir): return 1
-    rows = collect(runs_dir, list(sweep.configs()))
-    for r, params in zip(rows, sweep.configs().values()): r["n_real"] = params["n_real"]
+    configs = sweep.configs()
+    done = {name: p for name, p in configs.items() if (runs_dir / name / "results.json").is_file()}
+    pending = [name for name in configs if name not in done]  # only with --collect-only: a study still running
+    if not done: raise SystemExit(f"{runs_dir}: no finished run to collect")
+    rows = collect(runs_dir, list(done))
+    for r, params in zip(rows, done.values()): r["n_real"] = params["n_real"]
     summary, reference = summarize(rows), reference_point(out)
     from bench.run import machine
     save_json({"sweep": {"file": str(Path(args.sweep).resolve().relative_to(ROOT)), "base": sweep.base, "configs": sweep.explicit,
                          "seeds": sweep.seeds},
                "generator_recipe": GENERATOR_RECIPE, "generators": cards, "reference": reference,
-               "command": "python -m bench.data_efficiency", "machine": machine(), "runs": rows, "summary": summary},
+               "command": "python -m bench.data_efficiency", "machine": machine(), "runs": rows, "not_finished": pending, "summary": summary},
               out / "data_efficiency.json")
-    with atomic_path(out / "data_efficiency.md") as tmp: tmp.write_text(markdown(summary))
+    note = f"\nNot finished yet ({len(pending)} of {len(configs)} runs): {', '.join(pending)}.\n" if pending else ""
+    with atomic_path(out / "data_efficiency.md") as tmp: tmp.write_text(markdown(summary) + note)
     save_figure(plot(rows, summary, reference), out / "data_efficiency.png", dpi=110)
     print(markdown(summary))
     return 0
