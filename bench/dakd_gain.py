@@ -11,7 +11,8 @@ the same, instead of training the same baseline again), then writes, from the ru
   "summary": {...}, "sweep": ..., "machine": ...};
 - `dakd_gain.md`: the table (per seed and mean ± sd over seeds);
 - `dakd_gain.png`: mIoU and per-class IoU of both students, every seed shown.
-Seed 0 is the default run (`make run`): same parameters, so the same numbers on the same machine.
+Seed 0 is the default run (`make run`): same parameters, so the same numbers on the same kind of machine (the
+`machine` record: CPU instruction set, torch and numeric package versions; training amplifies float rounding).
 `--reuse-main` takes the main runs and the arms not named in --arms from the dakd_gain.json already in --out (its
 "runs") instead of their run folders, and runs only the named arms: each arm's baseline must equal the recorded one.
 """
@@ -21,6 +22,7 @@ import sys
 from pathlib import Path
 
 from dakd_nb.core import atomic_path, load_json, save_figure, save_json
+from bench.run import machine, machine_mismatch
 from dakd_nb.sweeps import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,6 +186,10 @@ def main(argv=None) -> int:
         if list(s.configs()) != list(sweep.configs()):
             print(f"{ARMS[a][0]}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
     if args.reuse_main:
+        if problem := machine_mismatch(load_json(out / "dakd_gain.json").get("machine", {}), machine()):
+            print(f"{out / 'dakd_gain.json'}: its runs were made on another kind of machine ({problem}); an arm's retrained "
+                  "baseline would not equal the recorded one. Run the whole study here (without --reuse-main).", file=sys.stderr)
+            return 1
         named = {k for a in args.arms for k in (a, f"gain_{a}_miou", f"generation_{a}")}  # what merge_arm writes for them
         rows = [{k: v for k, v in r.items() if k not in named} for r in load_json(out / "dakd_gain.json")["runs"]]
     else:
@@ -196,7 +202,6 @@ def main(argv=None) -> int:
             if not _run(s, arm_dir): return 1
         rows = merge_arm(rows, collect(arm_dir, list(s.configs())), a)
     summary = summarize(rows)
-    from bench.run import machine
     rel = lambda f: str(Path(f).resolve().relative_to(ROOT))
     save_json({"sweep": {"file": rel(args.sweep), "base": sweep.base, "seeds": sweep.seeds},
                "arms": {a: {"file": f"sweeps/{ARMS[a][0]}", "base": load_sweep(ROOT / "sweeps" / ARMS[a][0]).base} for a in arms_in(rows)},

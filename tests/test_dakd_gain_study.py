@@ -101,3 +101,39 @@ def test_reuse_main_rebuilds_the_study_from_its_json_and_adds_an_arm(tmp_path, m
     assert second["summary"]["gain_dakd_layout_speckle_miou"]["mean"] == pytest.approx(0.05)
     assert second["summary"]["gain_dakd_layout_miou"] == first["summary"]["gain_dakd_layout_miou"]
     assert second["summary"]["gain_dakd_speckle_miou"]["mean"] == pytest.approx(0.03) and "dakd_speckle" in (tmp_path / "out" / "dakd_gain.md").read_text()
+    # runs recorded on another kind of CPU: an arm's baseline trained here would differ, so --reuse-main refuses up front
+    second["machine"]["cpu_capability"] = "another"
+    (tmp_path / "out" / "dakd_gain.json").write_text(json.dumps(second))
+    assert study.main(args + ["--reuse-main", "--arms", "dakd_layout"]) == 1
+
+
+def test_seed_0_trains_exactly_the_default_runs_students():
+    "The study's seed 0 makes every stage `make run` makes from the same inputs: the same fingerprints (the ceiling aside)."
+    from dakd_nb.data import build_splits
+    from dakd_nb.main_job import MainJobParams, stage_fingerprints
+    from dakd_nb.sweeps import load_sweep
+    configs = load_sweep(Path(__file__).parents[1] / "sweeps" / "dakd_gain_cpu.yaml").configs()
+    seed_0 = next(c for c in configs.values() if c["seed"] == 0)
+
+    def stages(**params):
+        p = MainJobParams.resolve(**params, output_dir="unused")
+        return stage_fingerprints(p, build_splits(p.dataset, None, p.n_real, p.sizes["size"], p.sizes["n_val"], p.sizes["n_test"]))
+    default, study = stages(), stages(**seed_0)
+    assert set(study) - set(default) == {"student_ceiling"}
+    for name in default:
+        assert study[name] == default[name], name
+    assert stages(**{**seed_0, "seed": 1})["student_baseline"] != default["student_baseline"]  # the check can fail
+
+
+def test_machine_record_names_what_decides_the_numbers():
+    "A study's numbers are exact only on the same kind of CPU and the same numeric packages: the record says which."
+    from bench.run import machine
+    m = machine()
+    assert m["cpu_capability"] in {"DEFAULT", "AVX2", "AVX512", "ZVECTOR", "VSX", "NEON", "SVE256", "SVE128"}
+    assert {"numpy", "scipy", "scikit-image", "diffusers"} <= set(m["packages"])
+    assert all(v.count(".") >= 1 for v in m["packages"].values())
+    from bench.run import machine_mismatch
+    assert machine_mismatch(m, machine()) is None
+    assert "cpu_capability: AVX-9 there" in machine_mismatch({**m, "cpu_capability": "AVX-9"}, m)
+    assert "numpy" in machine_mismatch({**m, "packages": {**m["packages"], "numpy": "0.1"}}, m)
+    assert "does not say its cpu_capability" in machine_mismatch({k: v for k, v in m.items() if k != "cpu_capability"}, m)
