@@ -44,3 +44,32 @@ def test_curve_summary_per_n_real():
     md = markdown(s)
     assert md.count("\n| ") == 2 and "+3.0 ± 1.4" in md and "-1.5 ± 0.7" in md and "2 of 2" in md and "0 of 2" in md
     plot(rows, s, {"n_real": 64, "gain_miou": {"mean": -0.05, "sd": 0.04, "n": 5}})
+
+
+def test_collect_only_takes_the_finished_runs_and_lists_the_others(tmp_path, monkeypatch):
+    "--collect-only on a study still running: the finished runs make the curve, the others are named, nothing runs."
+    import bench.data_efficiency as study
+    monkeypatch.setattr(study, "ROOT", tmp_path)
+    monkeypatch.setattr(study, "_run", lambda *a, **k: pytest.fail("--collect-only ran the sweep"))
+    monkeypatch.setattr(study, "train_generator", lambda *a, **k: pytest.fail("--collect-only trained a generator"))
+    (tmp_path / "s.yaml").write_text("name: s\nbase: {profile: cpu-quick}\nseeds: [0, 1]\n"
+                                     "configs: [{n_real: 16, jointnet_path: g16}, {n_real: 32, jointnet_path: g32}]\n")
+    for n in (16, 32):
+        (tmp_path / f"g{n}").mkdir()
+        (tmp_path / f"g{n}" / "card.json").write_text(json.dumps({"data": {"n_real": n}, "config": study.GENERATOR_RECIPE}))
+    configs = load_sweep(tmp_path / "s.yaml").configs()
+    finished = [name for name, p in configs.items() if p["n_real"] == 16]
+    for name in finished:
+        b, d = (0.40, 0.43) if configs[name]["seed"] == 0 else (0.42, 0.44)
+        (tmp_path / "runs" / name).mkdir(parents=True)
+        (tmp_path / "runs" / name / "results.json").write_text(json.dumps(
+            {"params": {"seed": configs[name]["seed"], "n_generated": 64}, "generation": None, "wall_s": 1.0,
+             "test": {s: {"miou": m, "iou": {"sea": 0.9, "oil_spill": m / 2}} for s, m in (("baseline", b), ("dakd", d))}}))
+    args = ["--sweep", str(tmp_path / "s.yaml"), "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "out")]
+    assert study.main(args + ["--collect-only"]) == 0
+    res = json.loads((tmp_path / "out" / "data_efficiency.json").read_text())
+    assert list(res["summary"]) == ["16"] and res["summary"]["16"]["gain_miou"]["mean"] == pytest.approx(0.025)
+    assert sorted(res["not_finished"]) == sorted(set(configs) - set(finished)) and len(res["not_finished"]) == 2
+    assert "Not finished yet (2 of 4 runs)" in (tmp_path / "out" / "data_efficiency.md").read_text()
+    (tmp_path / "g32" / "card.json").unlink()  # a generator not trained yet: collecting cannot make it
+    with pytest.raises(SystemExit, match="no generator; run without --collect-only"): study.main(args + ["--collect-only"])
