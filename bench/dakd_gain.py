@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from dakd_nb.core import atomic_path, load_json, save_figure, save_json
-from bench.run import machine, machine_mismatch
+from dakd_nb.core import machine_mismatch, machine_record
 from dakd_nb.sweeps import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +186,7 @@ def main(argv=None) -> int:
         if list(s.configs()) != list(sweep.configs()):
             print(f"{ARMS[a][0]}: its runs must be the main sweep's, seed for seed", file=sys.stderr); return 1
     if args.reuse_main:
-        if problem := machine_mismatch(load_json(out / "dakd_gain.json").get("machine", {}), machine()):
+        if problem := machine_mismatch(load_json(out / "dakd_gain.json").get("machine", {}), machine_record()):
             print(f"{out / 'dakd_gain.json'}: its runs were made on another kind of machine ({problem}); an arm's retrained "
                   "baseline would not equal the recorded one. Run the whole study here (without --reuse-main).", file=sys.stderr)
             return 1
@@ -205,7 +205,7 @@ def main(argv=None) -> int:
     rel = lambda f: str(Path(f).resolve().relative_to(ROOT))
     save_json({"sweep": {"file": rel(args.sweep), "base": sweep.base, "seeds": sweep.seeds},
                "arms": {a: {"file": f"sweeps/{ARMS[a][0]}", "base": load_sweep(ROOT / "sweeps" / ARMS[a][0]).base} for a in arms_in(rows)},
-               "command": "python -m bench.dakd_gain", "machine": machine(), "runs": rows, "summary": summary}, out / "dakd_gain.json")
+               "command": "python -m bench.dakd_gain", "machine": machine_record(), "runs": rows, "summary": summary}, out / "dakd_gain.json")
     with atomic_path(out / "dakd_gain.md") as tmp: tmp.write_text(markdown(rows, summary))
     save_figure(plot(rows, summary), out / "dakd_gain.png", dpi=110)
     print(markdown(rows, summary))

@@ -160,11 +160,11 @@ def main(argv=None) -> int:
     rows = collect(runs_dir, list(done))
     for r, params in zip(rows, done.values()): r["n_real"] = params["n_real"]
     summary, reference = summarize(rows), reference_point(out)
-    from bench.run import machine
+    from dakd_nb.core import machine_record
     save_json({"sweep": {"file": str(Path(args.sweep).resolve().relative_to(ROOT)), "base": sweep.base, "configs": sweep.explicit,
                          "seeds": sweep.seeds},
                "generator_recipe": GENERATOR_RECIPE, "generators": cards, "reference": reference,
-               "command": "python -m bench.data_efficiency", "machine": machine(), "runs": rows, "not_finished": pending, "summary": summary},
+               "command": "python -m bench.data_efficiency", "machine": machine_record(), "runs": rows, "not_finished": pending, "summary": summary},
               out / "data_efficiency.json")
     note = f"\nNot finished yet ({len(pending)} of {len(configs)} runs): {', '.join(pending)}.\n" if pending else ""
     with atomic_path(out / "data_efficiency.md") as tmp: tmp.write_text(markdown(summary) + note)

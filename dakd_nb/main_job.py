@@ -24,7 +24,7 @@ from torch.utils.data import Dataset, Subset
 from tqdm import tqdm
 
 import dakd_nb
-from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json
+from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json, machine_record
 from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json, stack_items, with_class_legend
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
@@ -485,7 +485,8 @@ def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, 
     "Write results.json (atomically) and return it."
     res = {"status": "ok", "params": dataclasses.asdict(p), "wall_s": round(wall_s, 1), "classes": list(classes.names),
            "balance_factor": generator_b, "generator": generator_source(p), "test": metrics,
-           "generation": None if quality is None else {k: v for k, v in quality.items() if k != "spectrum"}}
+           "generation": None if quality is None else {k: v for k, v in quality.items() if k != "spectrum"},
+           "machine": machine_record()}  # the numbers are exact only on this kind of CPU with these packages
     if "dakd" in metrics: res["dakd_gain_miou"] = metrics["dakd"]["miou"] - metrics["baseline"]["miou"]
     save_json(res, out / "results.json")
     return res

@@ -382,7 +382,7 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
     return runs
 
 # %% ../nbs/04_ablations.ipynb #59243a5e
-_NOT_METRICS = ("status", "params", "error", "classes", "returncode")
+_NOT_METRICS = ("status", "params", "error", "classes", "returncode", "machine")
 
 
 def flatten_metrics(results: dict,  # a results.json

@@ -45,6 +45,8 @@ def test_main_job_tiny(tiny_run):
     for student in ("baseline", "dakd"):
         m = results["test"][student]
         assert 0 <= m["miou"] <= 1 and set(m["iou"]) == set(results["classes"])
+    from dakd_nb.core import machine_mismatch, machine_record
+    assert machine_mismatch(results["machine"], machine_record()) is None  # the run says what its numbers depend on
     for f in ("confusion.png", "predictions.png", "student_dakd/curves.png", "augmentation/index.json"):
         assert (run / f).stat().st_size > 0, f
 
