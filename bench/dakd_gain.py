@@ -62,12 +62,12 @@ def collect(runs_dir: Path, names: list[str]) -> list[dict]:
     return rows
 
 
-def share_stages(main_dir: Path, arm_dir: Path, names: list[str]) -> list[str]:
-    "Copy each main run's finished shared stages into the arm's run of the same name where it has none; the copied folders."
+def share_stages(main_dir: Path, arm_dir: Path, names: list[str], stages: tuple[str, ...] = SHARED_STAGES) -> list[str]:
+    "Copy each main run's finished `stages` into the arm's run of the same name where it has none; the copied folders."
     import shutil
     copied = []
     for name in names:
-        for stage in SHARED_STAGES:
+        for stage in stages:
             src, dst = main_dir / name / stage, arm_dir / name / stage
             if (src / "fingerprint.json").is_file() and not dst.exists() and not (arm_dir / name / "results.json").exists():
                 dst.parent.mkdir(parents=True, exist_ok=True)

@@ -52,23 +52,23 @@ def check_generator_card(folder: Path, n_real: int, recipe: dict) -> dict:
     return card
 
 
-def train_generator(folder: Path, n_real: int, base: dict, recipe: dict) -> dict:
-    "Train (or resume) a SAR-JointNet on the first n_real scenes of the run's SynthSAR training split; write folder and card."
+def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command: str = "python -m bench.data_efficiency") -> dict:
+    "Train (or resume) a SAR-JointNet on the first n_real scenes of the run's SynthSAR training split (base's profile); write folder and card."
     import torch
     from dakd_nb.data import build_splits
     from dakd_nb.jointnet import SARJointNetPipeline
     from dakd_nb.main_job import MainJobParams
-    from dakd_nb.pretrain import InMemory, _commit, pretrain_config, train_chunked
-    from dakd_nb.train_jointnet import plot_loss_curve
+    from dakd_nb.pretrain import InMemory, _commit, train_chunked
+    from dakd_nb.train_jointnet import JointNetConfig, plot_loss_curve
     p = MainJobParams.resolve(**{**base, "n_real": n_real, "jointnet_path": ""})
-    if p.dataset != "synthsar" or p.profile != "cpu-quick": raise SystemExit("the CPU curve trains its generators on SynthSAR, cpu-quick")
+    if p.dataset != "synthsar": raise SystemExit("the CPU studies train their generators on SynthSAR")
     run_dir, clock = folder.with_name(folder.name + ".run"), folder.with_name(folder.name + ".run") / "train_time.json"
     train = InMemory(build_splits("synthsar", n_real=n_real, size=p.sizes["size"])["train"])
-    config = pretrain_config(device="cpu", **recipe)
+    config = JointNetConfig.for_profile(p.profile, device="cpu", **recipe)
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()
     run = train_chunked(train, config, run_dir)
     save_json({"train_s": before + time.time() - t0}, clock)
-    card = {"command": "python -m bench.data_efficiency", "commit": _commit(), "data": {"dataset": "synthsar", "n_real": n_real, "size": p.sizes["size"]},
+    card = {"command": command, "commit": _commit(), "data": {"dataset": "synthsar", "n_real": n_real, "size": p.sizes["size"]},
             "config": config.to_json(), "steps": len(run.history), "train_s": load_json(clock)["train_s"], "device": "cpu",
             "balance_factor": run.pipeline.model.config.balance_factor, "final_loss": run.history[-1]["loss"]}
     with atomic_dir(folder) as tmp:

@@ -18,9 +18,9 @@ from safetensors.torch import save_file
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes
+from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes, dihedral
 from .core import file_sha256, load_json, save_json
-from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
+from .jointnet import LayoutGuidance, SARJointNetPipeline, SDEditStart, dihedral_layouts
 from .quality import enl
 
 # %% auto #0
@@ -34,6 +34,19 @@ AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
 def _labels_sha256(labels: torch.Tensor) -> str:
     "SHA-256 of a stack of label maps (shape and class ids), to record which maps a set's layouts came from."
     return hashlib.sha256(f"{tuple(labels.shape)}|".encode() + labels.to(torch.uint8).contiguous().numpy().tobytes()).hexdigest()
+
+
+def _images_sha256(images: torch.Tensor) -> str:
+    "SHA-256 of a stack of images (shape and float32 values): which real images an SDEdit set started from."
+    return hashlib.sha256(f"{tuple(images.shape)}|".encode() + images.float().contiguous().numpy().tobytes()).hexdigest()
+
+
+def _turned_pairs(sources: dict, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "n real pairs drawn from `sources`, each turned by a random rotation/mirror (image and label alike)."
+    g = torch.Generator().manual_seed(seed)
+    idx, k = torch.randint(len(sources["label"]), (n,), generator=g), torch.randint(8, (n,), generator=g)
+    images = torch.stack([dihedral(sources["image"][i], int(j)) for i, j in zip(idx, k)])
+    return images, torch.stack([dihedral(sources["label"][i], int(j)) for i, j in zip(idx, k)])
 
 
 def _shard_is_intact(out: Path, shard: dict) -> bool:
@@ -63,18 +76,21 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                            steps: int = 50,             # denoising steps
                            seed: int = 0,               # the set's seed (each shard derives its own)
                            shard_size: int = 256,       # pairs per shard file
-                           tau: float = 1.0,            # soft-label temperature
+                           tau: float | None = None,    # soft-label temperature; None: the generator's own (its label CE was trained at it)
                            batch_size: int = 16,        # pairs per forward pass
                            eta: float = 0.0,            # DDIM η
                            progress: bool = True,       # tqdm bar over shards
                            layouts: torch.Tensor | None = None,  # real label maps (M, H, W): generate for turned copies of them (LayoutGuidance)
                            guidance: float = LayoutGuidance.scale,  # the layout guidance's steering scale (with layouts)
                            speckle_enl: float | None = None,  # complete each shard's speckle to this ENL (complete_speckle); None: as generated
+                           sources: dict | None = None,  # real pairs {"image": (M,1,H,W), "label": (M,H,W)}: generate from turned copies noised part way (SDEditStart)
+                           strength: float = SDEditStart.strength,  # the SDEdit strength (with sources)
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
     pipe = generator if isinstance(generator, SARJointNetPipeline) else SARJointNetPipeline.from_pretrained(generator)
     out = check_output_dir(out_dir)
     c = pipe.model.config
+    tau = c.label_temperature if tau is None else tau
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), "variant": c.variant,
                   "b": c.balance_factor, "prediction_type": c.prediction_type, "sampler": sampler, "steps": steps,
                   "eta": eta, "tau": tau, "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
@@ -82,6 +98,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                               "osd_ids": list(c.osd_ids)},
                   "layouts": None if layouts is None else {"source_sha256": _labels_sha256(layouts), "n_source": len(layouts),
                                                            "guidance": guidance, "min_t": LayoutGuidance.min_t},
+                  **({"sdedit": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
+                                 "n_source": len(sources["label"]), "strength": strength}} if sources is not None else {}),
                   "speckle_enl": speckle_enl}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
@@ -94,7 +112,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
         count, shard_seed = min(shard_size, n - k * shard_size), derive_seed(seed, 4, k)
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
-        res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide)
+        start = None if sources is None else SDEditStart(*_turned_pairs(sources, count, derive_seed(seed, 7, k)), strength)
+        res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide, start=start)
         speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order

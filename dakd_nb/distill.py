@@ -29,8 +29,8 @@ from .saross import save_segmenter
 
 # %% auto #0
 __all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'random_dihedral',
-           'DistillSource', 'mix_real_generated', 'repeat_to', 'DistillConfig', 'TrainResult', 'plot_history',
-           'train_segmenter']
+           'DistillSource', 'mix_real_generated', 'repeat_to', 'MixedBatchSampler', 'DistillConfig', 'TrainResult',
+           'recalibrate_batchnorm', 'plot_history', 'train_segmenter']
 
 # %% ../nbs/02g_distill.ipynb #667784f4
 def _reduce(per_pixel: Tensor, reduction: str) -> Tensor:
@@ -94,13 +94,15 @@ def soft_dice(probs: Tensor,       # predicted probabilities, (B, K, H, W)
 
 def soft_dice_loss(logits: Tensor,  # student logits, (B, K, H, W)
                    target: Tensor,  # target probabilities (one-hot or soft), (B, K, H, W)
+                   weight: Tensor | None = None,  # (B, H, W) pixel weights: a pixel of weight 0 takes no part; None: all 1
                    ) -> Tensor:     # scalar, 1 − mean Dice over classes
     "L_dice = 1 − mean_c D_c on the student's softmax."
-    return 1 - soft_dice(torch.softmax(logits.float(), 1), target.float()).mean()
+    w = 1.0 if weight is None else weight[:, None].float()
+    return 1 - soft_dice(torch.softmax(logits.float(), 1) * w, target.float() * w).mean()
 
 # %% ../nbs/02g_distill.ipynb #30e944fe
 class DAKDLoss(nn.Module):
-    "The DAKD objective: v1 (CE + KD + Dice) or v2 (CE on real samples, KD on generated ones, per sample)."
+    "The DAKD objective: v1 (CE + KD + Dice) or v2 (CE on real samples, KD on generated ones, per sample); pixels weighted."
     def __init__(self,
                  loss_mode: str = "v1",      # "v1": L_ce + L_kd + L_dice; "v2": per-sample CE (real) / KD (generated)
                  ce_weight: float = 1.0,     # weight of L_ce
@@ -120,12 +122,15 @@ class DAKDLoss(nn.Module):
                 label: Tensor,         # hard labels, (B, H, W) int64
                 soft: Tensor,          # soft targets, (B, K, H, W) (one-hot for real samples)
                 is_generated: Tensor,  # (B,) bool, True for samples from D^a
+                weight: Tensor | None = None,  # (B, H, W) pixel weights in [0, 1] (a filter's kept pixels); None: all 1
                 ) -> dict[str, Tensor]:  # "total" and each weighted term ("ce", "kd", "dice")
         gen = is_generated.to(logits.device, torch.bool)
+        w = torch.ones_like(label, dtype=torch.float32) if weight is None else weight.to(logits.device, torch.float32)
+        per_sample = lambda per_pixel: (w * per_pixel).flatten(1).sum(1) / w.flatten(1).sum(1).clamp_min(1.0)
         ce_mask = torch.ones_like(gen) if self.loss_mode == "v1" and self.ce_on_generated else ~gen
-        ce = torch.where(ce_mask, hard_label_ce(logits, label, "sample"), 0.).sum() / len(gen)
-        kd = torch.where(gen, self.kd(logits, soft, "sample"), 0.).sum() / len(gen)
-        dice = soft_dice_loss(logits, soft) if self.dice_weight else logits.new_zeros(())
+        ce = torch.where(ce_mask, per_sample(hard_label_ce(logits, label, "none")), 0.).sum() / len(gen)
+        kd = torch.where(gen, per_sample(self.kd(logits, soft, "none")), 0.).sum() / len(gen)
+        dice = soft_dice_loss(logits, soft, w) if self.dice_weight else logits.new_zeros(())
         terms = {"ce": self.ce_weight * ce, "kd": self.kd_weight * kd, "dice": self.dice_weight * dice}
         return {"total": sum(terms.values()), **terms}
 
@@ -137,9 +142,9 @@ def random_dihedral(*maps: Tensor) -> tuple[Tensor, ...]:  # (..., H, W) maps of
 
 
 class DistillSource(Dataset):
-    "A real or generated data set seen through the distillation fields: image, label, soft, is_generated."
+    "A real or generated data set seen through the distillation fields: image, label, soft, weight, is_generated."
     def __init__(self,
-                 dataset: Dataset,               # items {"image", "label"} (real) or {"image", "soft"[, "label"]} (generated)
+                 dataset: Dataset,               # items {"image", "label"} (real) or {"image", "soft"[, "label"]} (generated); optionally "weight" (H, W)
                  num_classes: int,               # K
                  is_generated: bool,             # whether the items come from the generator (D^a)
                  generated_labels: str = "soft", # "soft": q as target; "hard": one-hot(argmax q) (the HL ablation)
@@ -176,8 +181,10 @@ class DistillSource(Dataset):
             raise self._bad(i, f"label ids must be in [0, {K}), got [{int(label.min())}, {int(label.max())}]")
         if not self.is_generated or self.generated_labels == "hard":
             soft = F.one_hot(label, K).permute(2, 0, 1).float()
-        if self.augment: image, label, soft = random_dihedral(image, label, soft)
-        return {"image": image, "label": label, "soft": soft, "is_generated": self.is_generated}
+        weight = torch.as_tensor(item["weight"], dtype=torch.float32) if "weight" in item else torch.ones(label.shape)
+        if weight.shape != label.shape: raise self._bad(i, f"weight map {tuple(weight.shape)} does not match the label {tuple(label.shape)}")
+        if self.augment: image, label, soft, weight = random_dihedral(image, label, soft, weight)
+        return {"image": image, "label": label, "soft": soft, "weight": weight, "is_generated": self.is_generated}
 
 
 def mix_real_generated(real: Dataset,                      # real pairs D
@@ -207,6 +214,38 @@ def repeat_to(data: Dataset,            # the training set of one epoch
     if n_items < len(data): raise DakdError(f"epoch_items={n_items} is less than the {len(data)} training items: an epoch sees every item")
     return Subset(data, [i % len(data) for i in range(n_items)])
 
+# %% ../nbs/02g_distill.ipynb #1e78389a
+class MixedBatchSampler(torch.utils.data.Sampler):
+    "Batches of indices into D ∪ D^a (real items first) with a fixed share of real items in every batch."
+    def __init__(self,
+                 n_real: int,                   # |D|: indices 0 .. n_real − 1
+                 n_generated: int,              # |D^a|: the indices after them
+                 batch_size: int,               # B
+                 n_batches: int,                # batches per epoch
+                 real_share: float,             # share of each batch drawn from D, in [0, 1]; may be changed between epochs
+                 generator: torch.Generator,    # the shuffles (seeded per epoch by the training loop)
+                 ):
+        if n_batches < 1 or batch_size < 1: raise ArgumentError(f"need at least one batch of at least one item, got {n_batches} of {batch_size}")
+        self.n_real, self.n_generated, self.batch_size, self.n_batches = n_real, n_generated, batch_size, n_batches
+        self.real_share, self.generator = real_share, generator
+
+    def __len__(self) -> int: return self.n_batches
+
+    def _draws(self, n_items: int, count: int, offset: int) -> list[int]:
+        "`count` indices into a source of `n_items`, whole shuffled passes, cycled."
+        if count and not n_items: raise ArgumentError("a batch share asks for items of a source that has none")
+        passes = [torch.randperm(n_items, generator=self.generator) for _ in range(math.ceil(count / max(n_items, 1)))]
+        return (torch.cat(passes)[:count] + offset).tolist() if passes else []
+
+    def __iter__(self):
+        if not 0 <= self.real_share <= 1: raise ArgumentError(f"real_share must be in [0, 1], got {self.real_share}")
+        n_r = round(self.real_share * self.batch_size)
+        real = self._draws(self.n_real, n_r * self.n_batches, 0)
+        gen = self._draws(self.n_generated, (self.batch_size - n_r) * self.n_batches, self.n_real)
+        n_g = self.batch_size - n_r
+        for b in range(self.n_batches): yield real[b * n_r:(b + 1) * n_r] + gen[b * n_g:(b + 1) * n_g]
+
+
 # %% ../nbs/02g_distill.ipynb #2fc13aca
 _CHOICES = {"loss_mode": ("v1", "v2"), "kd_form": ("soft_ce", "kl"), "generated_labels": ("soft", "hard"),
             "schedule": ("poly", "cosine", "constant"), "mixed_precision": ("no", "fp16", "bf16"),
@@ -230,6 +269,9 @@ class DistillConfig:
     augment: bool = True               # random flips / 90° rotations of every training pair (real and generated alike)
     n_generated: int | None = None     # generated items used; None: all, 0: real data only
     epoch_items: int | None = None     # items per epoch; None: one pass over D ∪ D^a; more repeats the set (see repeat_to)
+    real_share: float | None = None    # share of real pairs in every batch (MixedBatchSampler); None: uniform over D ∪ D^a (the paper)
+    generated_then_real: float = 0.0   # share of the epochs trained on D^a alone, the rest on D alone, same steps (0: mixed throughout)
+    bn_real_stats: bool = False        # re-estimate BatchNorm statistics on D alone before each validation (and so in the saved weights)
     epochs: int = 12                   # passes over D ∪ D^a
     batch_size: int = 8                # per device
     lr: float = 1e-3                   # AdamW peak learning rate
@@ -250,6 +292,20 @@ class DistillConfig:
         if self.epochs < 1 or self.batch_size < 1: raise DakdError("epochs and batch_size must be at least 1")
         if self.n_generated is not None and self.n_generated < 0: raise DakdError("n_generated must be >= 0")
         if self.epoch_items is not None and self.epoch_items < 1: raise DakdError("epoch_items must be at least 1")
+        if self.real_share is not None and not 0 <= self.real_share <= 1: raise DakdError(f"real_share must be in [0, 1], got {self.real_share}")
+        if not 0 <= self.generated_then_real < 1: raise DakdError(f"generated_then_real must be in [0, 1), got {self.generated_then_real}")
+        if self.generated_then_real and self.real_share is not None:
+            raise DakdError("give real_share (a mix in every batch) or generated_then_real (D^a first, then D), not both")
+
+    @property
+    def sets_batch_share(self) -> bool:
+        "Whether batches are composed by MixedBatchSampler rather than drawn uniformly from D ∪ D^a."
+        return self.real_share is not None or self.generated_then_real > 0
+
+    def epoch_real_share(self, epoch: int) -> float:
+        "The share of real pairs in this epoch's batches (with sets_batch_share)."
+        if self.generated_then_real: return 0.0 if epoch < round(self.generated_then_real * self.epochs) else 1.0
+        return self.real_share
 
     @classmethod
     def for_profile(cls,
@@ -285,6 +341,33 @@ def _lr_lambda(schedule: str, total_steps: int) -> Callable[[int], float]:
     if schedule == "poly": return lambda s: max(0.0, 1 - s / total_steps) ** 0.9
     if schedule == "cosine": return lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps))
     return lambda s: 1.0
+
+
+def _train_loader(data: Dataset, n_real: int, n_generated: int, config: DistillConfig,
+                  shuffle: torch.Generator) -> tuple[DataLoader, MixedBatchSampler | None]:
+    "The training batches: uniform over D ∪ D^a, or composed by MixedBatchSampler (its real share set per epoch)."
+    if not config.sets_batch_share:  # full batches only (BatchNorm students), unless the whole set is smaller than one batch
+        return DataLoader(data, batch_size=config.batch_size, shuffle=True, generator=shuffle,
+                          num_workers=config.num_workers, drop_last=len(data) > config.batch_size), None
+    if not n_generated: raise DakdError("real_share / generated_then_real compose batches of real and generated pairs: no generated set was given")
+    sampler = MixedBatchSampler(n_real, n_generated, config.batch_size, max(1, len(data) // config.batch_size),
+                                config.epoch_real_share(0), shuffle)
+    return DataLoader(data, batch_sampler=sampler, num_workers=config.num_workers), sampler
+
+
+@torch.no_grad()
+def recalibrate_batchnorm(model: nn.Module,  # a network with BatchNorm layers
+                          loader,            # batches {"image"} to take the statistics from
+                          ) -> int:          # how many BatchNorm layers were re-estimated
+    "BatchNorm running statistics re-estimated from `loader`'s images alone (cumulative averages); the weights are untouched."
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    was_training, momenta = model.training, [m.momentum for m in bns]
+    model.eval()
+    for m in bns: m.reset_running_stats(); m.momentum = None; m.train()
+    for batch in loader: model(batch["image"])
+    for m, momentum in zip(bns, momenta): m.momentum = momentum
+    model.train(was_training)
+    return len(bns)
 
 
 def _seed_epoch(seed: int, epoch: int, shuffle: torch.Generator) -> None:
@@ -346,12 +429,11 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
     if config.device == "cuda": resolve_device("cuda")  # fails clearly without a GPU
     acc = accelerator or tracked_accelerator(out, cpu=config.device == "cpu", mixed_precision=config.mixed_precision)
     shuffle = torch.Generator()
-    # full batches only (BatchNorm students), unless the whole set is smaller than one batch
-    loader = DataLoader(data, batch_size=config.batch_size, shuffle=True, generator=shuffle,
-                        num_workers=config.num_workers, drop_last=len(data) > config.batch_size)
+    loader, sampler = _train_loader(data, len(train_set), n_generated, config, shuffle)
     val_loader = DataLoader(val_set, batch_size=config.batch_size, num_workers=config.num_workers)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    model, optimizer, loader, val_loader = acc.prepare(model, optimizer, loader, val_loader)
+    real_loader = DataLoader(DistillSource(train_set, num_classes, False), batch_size=config.batch_size, num_workers=config.num_workers)
+    model, optimizer, loader, val_loader, real_loader = acc.prepare(model, optimizer, loader, val_loader, real_loader)
     # stepped by hand once per optimiser step, so its horizon is right on any number of processes
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.schedule, config.epochs * len(loader)))
     raw = acc.unwrap_model(model)
@@ -366,12 +448,13 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
                desc=desc, unit="step")
     for epoch in range(start, config.epochs):
         _seed_epoch(config.seed, epoch, shuffle)
+        if sampler: sampler.real_share = config.epoch_real_share(epoch)
         model.train()
         sums, t0 = {"loss": 0.0, "ce": 0.0, "kd": 0.0, "dice": 0.0}, time.time()
         for batch in loader:
             step += 1
             window = tuple(batch["image"].shape[-2:])  # the training size, recorded with the best weights
-            parts = loss_fn(model(batch["image"]).float(), batch["label"], batch["soft"], batch["is_generated"])
+            parts = loss_fn(model(batch["image"]).float(), batch["label"], batch["soft"], batch["is_generated"], batch["weight"])
             check_finite(parts["total"], step)
             acc.backward(parts["total"])
             if config.max_grad_norm: acc.clip_grad_norm_(model.parameters(), config.max_grad_norm)
@@ -379,6 +462,7 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
             values = {("loss" if k == "total" else k): float(v.detach()) for k, v in parts.items()}
             for k, v in values.items(): sums[k] += v
             bar.update(1); bar.set_postfix(epoch=epoch, loss=f"{values['loss']:.3f}")
+        if config.bn_real_stats: recalibrate_batchnorm(model, real_loader)
         val = _run_metrics(model, val_loader, SegMetrics(classes), acc)
         record = {"epoch": epoch, **{k: v / len(loader) for k, v in sums.items()}, "lr": scheduler.get_last_lr()[0],
                   "val_miou": val["miou"], "val_pixel_accuracy": val["pixel_accuracy"], "val_f1": val["f1"],

@@ -24,10 +24,11 @@ from tqdm.auto import tqdm
 from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_dir, dihedral
 
 # %% auto #0
-__all__ = ['VARIANTS', 'SAMPLERS', 'StepCallback', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
-           'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'jointnet_loss', 'soft_labels',
-           'sampling_scheduler', 'predicted_x0', 'sample_jointnet', 'dihedral_layouts', 'LayoutGuidance',
-           'model_output_from_x0', 'layout_guided_prediction', 'weights_sha256', 'SARJointNetPipeline']
+__all__ = ['VARIANTS', 'PREDICTION_TYPES', 'SAMPLERS', 'StepCallback', 'encode_label', 'snr_balance_factor', 'make_scheduler',
+           'balanced_add_noise', 'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'predicted_x0',
+           'model_output_from_x0', 'draw_timesteps', 'min_snr_weight', 'jointnet_loss', 'soft_labels',
+           'sampling_scheduler', 'sample_jointnet', 'dihedral_layouts', 'LayoutGuidance', 'layout_guided_prediction',
+           'SDEditStart', 'weights_sha256', 'SARJointNetPipeline']
 
 # %% ../nbs/02a_jointnet.ipynb #a73ff976
 def encode_label(label: torch.Tensor,  # class ids, (N, H, W) integers
@@ -54,7 +55,7 @@ def make_scheduler(num_train_timesteps: int = 1000,  # T
                    beta_schedule: str = "linear",     # diffusers' schedule name
                    beta_start: float = 1e-4,          # β_1
                    beta_end: float = 0.02,            # β_T
-                   prediction_type: str = "sample",   # what the network predicts: "sample" (x0) or "epsilon"
+                   prediction_type: str = "sample",   # what the network predicts: "sample" (x0), "epsilon" or "v_prediction"
                    ) -> DDPMScheduler:
     "The training scheduler shared by the image and the label."
     return DDPMScheduler(num_train_timesteps=num_train_timesteps, beta_schedule=beta_schedule,
@@ -85,6 +86,7 @@ def modality_snr(scheduler: DDPMScheduler,  # the forward process
 
 # %% ../nbs/02a_jointnet.ipynb #9a17066a
 VARIANTS = ("sar_jointnet", "jointnet", "ddpm")
+PREDICTION_TYPES = ("sample", "epsilon", "v_prediction")  # x0 (the paper's), ε, or v = √ᾱ ε − √(1−ᾱ) x0 (Salimans & Ho 2022)
 
 
 def _zero_conv(c_in: int, c_out: int, kernel: int = 1) -> nn.Conv2d:
@@ -147,7 +149,7 @@ class SARJointNet(ModelMixin, ConfigMixin):
                  balance_factor: float = 1.0,              # b: the label cube is scaled by it
                  label_temperature: float = 0.25,          # τ of the label CE and of soft-label extraction: q = softmax(ŷ/(bτ))
                  image_normalization: str = "uint8 / 127.5 - 1",  # how images were put in [-1, 1]
-                 prediction_type: str = "sample",          # "sample" (x0, the paper's figure) or "epsilon"
+                 prediction_type: str = "sample",          # "sample" (x0, the paper's figure), "epsilon" or "v_prediction"
                  variant: str = "sar_jointnet",            # "sar_jointnet", "jointnet" (two branches) or "ddpm" (one UNet)
                  block_out_channels: Sequence[int] = (32, 64, 64),  # UNet widths per level (each branch)
                  down_block_types: Sequence[str] = ("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
@@ -162,8 +164,8 @@ class SARJointNet(ModelMixin, ConfigMixin):
             raise DakdError(f"balance_factor must be in (0, 1] (the label is scaled down to the image's SNR), got {balance_factor}")
         if not 0 < label_temperature < float("inf"):
             raise DakdError(f"label_temperature must be a positive number, got {label_temperature}")
-        if prediction_type not in ("sample", "epsilon"):
-            raise DakdError(f"prediction_type must be 'sample' or 'epsilon', got {prediction_type!r}")
+        if prediction_type not in PREDICTION_TYPES:
+            raise DakdError(f"prediction_type must be one of {PREDICTION_TYPES}, got {prediction_type!r}")
         if any("Skip" in t for t in (*down_block_types, *up_block_types)):
             raise DakdError("Skip* UNet blocks carry a second skip path that the couplings do not handle")
         k = len(class_names)
@@ -212,6 +214,59 @@ class SARJointNet(ModelMixin, ConfigMixin):
         return JointOutput(image=pred_x, label=pred_y) if return_dict else (pred_x, pred_y)
 
 # %% ../nbs/02a_jointnet.ipynb #a988edb9
+def predicted_x0(scheduler: DDPMScheduler,  # the training scheduler
+                 state: torch.Tensor,       # x_t, (N, C, H, W)
+                 pred: torch.Tensor,        # the network's output at t
+                 t: torch.Tensor,           # the timestep, or one per item (N,)
+                 ) -> torch.Tensor:         # the network's estimate of x_0
+    "x̂_0 from the network output: itself for x0-prediction, (x_t − √(1−ᾱ) ε̂)/√ᾱ for ε, √ᾱ x_t − √(1−ᾱ) v̂ for v."
+    kind = scheduler.config.prediction_type
+    if kind == "sample": return pred
+    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device).long()].to(state.dtype).view(-1, 1, 1, 1)
+    if kind == "v_prediction": return a.sqrt() * state - (1 - a).sqrt() * pred
+    return (state - (1 - a).sqrt() * pred) / a.sqrt()
+
+
+def model_output_from_x0(scheduler: DDPMScheduler,  # the training scheduler
+                         state: torch.Tensor,       # x_t, (N, C, H, W)
+                         x0: torch.Tensor,          # an estimate of x_0, like state
+                         t: torch.Tensor,           # the timestep, or one per item (N,)
+                         noise: torch.Tensor | None = None,  # ε of x_t when known (training targets); None: implied by x_t and x̂_0
+                         ) -> torch.Tensor:         # what the network would output for that x̂_0 (inverse of predicted_x0)
+    "x̂_0 as the network's output: itself for x0-prediction, ε = (x_t − √ᾱ x̂_0)/√(1−ᾱ), or v = √ᾱ ε − √(1−ᾱ) x̂_0."
+    kind = scheduler.config.prediction_type
+    if kind == "sample": return x0
+    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device).long()].to(state.dtype).view(-1, 1, 1, 1)
+    eps = (state - a.sqrt() * x0) / (1 - a).sqrt() if noise is None else noise
+    return eps if kind == "epsilon" else a.sqrt() * eps - (1 - a).sqrt() * x0
+
+
+def draw_timesteps(scheduler: DDPMScheduler,  # the forward process (its ᾱ_t)
+                   n: int,                    # how many
+                   how: str = "uniform",      # "uniform" over 0..T−1, or "lognormal": σ = exp(N(P_mean, P_std²)), the nearest t
+                   generator: torch.Generator | None = None,
+                   p_mean: float = -1.2, p_std: float = 1.2,  # EDM's noise-level distribution (Karras et al. 2022)
+                   ) -> torch.Tensor:         # (n,) int64 timesteps
+    "Training timesteps: DDPM's uniform draw, or EDM's log-normal noise levels σ = √((1−ᾱ)/ᾱ) mapped to the nearest t."
+    T = scheduler.config.num_train_timesteps
+    if how == "uniform": return torch.randint(0, T, (n,), generator=generator)
+    if how != "lognormal": raise ArgumentError(f"timesteps must be drawn 'uniform' or 'lognormal', got {how!r}")
+    ab = scheduler.alphas_cumprod.double()
+    sigma = (torch.randn(n, generator=generator, dtype=torch.float64) * p_std + p_mean).exp()
+    return (((1 - ab) / ab).sqrt().log()[None] - sigma.log()[:, None]).abs().argmin(1)
+
+
+def min_snr_weight(scheduler: DDPMScheduler,  # the forward process
+                   t: torch.Tensor,           # timesteps (N,)
+                   gamma: float = 5.0,        # γ
+                   ) -> torch.Tensor:         # (N,) weights of the MSE on the scheduler's prediction type
+    "Min-SNR-γ (Hang et al. 2023): the x0 loss weighted by min(SNR, γ), i.e. min(SNR, γ)/SNR on ε and min(SNR, γ)/(SNR+1) on v."
+    ab = scheduler.alphas_cumprod.to(t.device)[t.long()].double()
+    snr = ab / (1 - ab)
+    per = {"sample": 1.0, "epsilon": 1 / snr, "v_prediction": 1 / (snr + 1)}[scheduler.config.prediction_type]
+    return (snr.clamp(max=gamma) * per).float()
+
+
 def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wrapped by accelerate)
                   scheduler: DDPMScheduler,         # the forward process; its prediction_type sets the targets
                   image: torch.Tensor,              # clean images x_0, (N, 1, H, W)
@@ -223,29 +278,32 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
                   label_weight: float = 1.0,        # w_y
                   generator: torch.Generator | None = None,  # draws t and the noises
                   tau: float | None = None,         # CE temperature τ; None: the model's label_temperature
+                  timesteps: str = "uniform",       # how t is drawn: "uniform" (DDPM's) or "lognormal" (EDM's noise levels)
+                  weighting: str = "uniform",       # the MSE terms' weight per t: "uniform" or "min_snr" (Min-SNR-γ)
+                  snr_gamma: float = 5.0,           # γ of Min-SNR-γ
                   ) -> dict[str, torch.Tensor]:     # "loss" and its parts "l_x", "l_y", "l_ce"
-    "SAR-JointNet's training loss on one batch: x0 (or ε) MSE on both branches plus CE on the label."
+    "SAR-JointNet's training loss on one batch: x0 (or ε, v) MSE on both branches plus CE on the label."
     n, dev = image.shape[0], image.device
     tau = getattr(model, "module", model).config.label_temperature if tau is None else tau
     y0 = b * encode_label(label, num_classes).to(dev)
-    t = torch.randint(0, scheduler.config.num_train_timesteps, (n,), generator=generator).to(dev)
+    t = draw_timesteps(scheduler, n, timesteps, generator).to(dev)
     nx = randn_tensor(image.shape, generator=generator, device=dev, dtype=image.dtype)
     ny = randn_tensor(y0.shape, generator=generator, device=dev, dtype=y0.dtype)
     xt, yt = balanced_add_noise(scheduler, image, y0 / b, b, nx, ny, t)
     out = model(xt, yt, t)
-    if scheduler.config.prediction_type == "sample":
-        tx, ty, y0_hat = image, y0, out.label
+    tx, ty = (model_output_from_x0(scheduler, s, s0, t, noise) for s, s0, noise in ((xt, image, nx), (yt, y0, ny)))
+    y0_hat = predicted_x0(scheduler, yt, out.label, t)
+    if weighting == "uniform": l_x, l_y = F.mse_loss(out.image.float(), tx), F.mse_loss(out.label.float(), ty)
     else:
-        ab = scheduler.alphas_cumprod.to(dev)[t].view(-1, 1, 1, 1)
-        tx, ty, y0_hat = nx, ny, (yt - (1 - ab).sqrt() * out.label) / ab.sqrt()
-    l_x, l_y = F.mse_loss(out.image.float(), tx), F.mse_loss(out.label.float(), ty)
+        w = min_snr_weight(scheduler, t, snr_gamma).to(dev)
+        l_x, l_y = ((w * (o.float() - y).pow(2).flatten(1).mean(1)).mean() for o, y in ((out.image, tx), (out.label, ty)))
     l_ce = F.cross_entropy(y0_hat.float() / (b * tau), label.to(dev)) if ce_weight else torch.zeros((), device=dev)
     return {"loss": image_weight * l_x + label_weight * l_y + ce_weight * l_ce, "l_x": l_x, "l_y": l_y, "l_ce": l_ce}
 
 # %% ../nbs/02a_jointnet.ipynb #af730852
 def soft_labels(label_channels: torch.Tensor,  # generated label cube, b-scaled, (N, K, H, W)
                 b: float,                      # balancing factor the generator was trained with
-                tau: float = 1.0,              # temperature: < 1 sharpens, > 1 softens
+                tau: float,                    # temperature (the generator's own label_temperature: its CE was trained at it)
                 ) -> torch.Tensor:             # per-pixel class probabilities, (N, K, H, W)
     "Soft labels q = softmax(ŷ / (b τ)) over the class channels."
     return torch.softmax(label_channels.float() / (b * tau), dim=1)
@@ -265,17 +323,6 @@ def sampling_scheduler(scheduler: DDPMScheduler,  # the training scheduler (its 
     raise ArgumentError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
 
 
-def predicted_x0(scheduler: DDPMScheduler,  # the training scheduler
-                 state: torch.Tensor,       # x_t, (N, C, H, W)
-                 pred: torch.Tensor,        # the network's output at t
-                 t: torch.Tensor,           # the timestep, or one per item (N,)
-                 ) -> torch.Tensor:         # the network's estimate of x_0
-    "x̂_0 from the network output: the output itself for x0-prediction, (x_t − √(1−ᾱ_t) ε̂)/√ᾱ_t for ε."
-    if scheduler.config.prediction_type == "sample": return pred
-    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device)].to(state.dtype).view(-1, 1, 1, 1)
-    return (state - (1 - a).sqrt() * pred) / a.sqrt()
-
-
 StepCallback = Callable[[int, int, torch.Tensor, torch.Tensor], None]  # (step, t, x_t, x̂_0), whole batch
 
 
@@ -292,19 +339,27 @@ def sample_jointnet(model: SARJointNet,              # the generator network
                     progress: bool = False,          # tqdm bar over batches
                     callback: StepCallback | None = None,  # called at every step with (step, t, x_t, x̂_0)
                     layouts: LayoutGuidance | None = None,  # generate for these label maps (one per pair) instead of freely
+                    start: SDEditStart | None = None,  # generate from these real pairs noised part way (SDEdit) instead of from noise
                     ) -> dict[str, torch.Tensor]:    # "image" (n,1,H,W) in [-1,1], "soft" (n,K,H,W), "label" (n,H,W) int64
     "Generate image/label pairs; returns the image, the soft label and the hard label (on the CPU)."
     if layouts is not None: layouts.check(n, model.config.sample_size, len(model.config.class_names))
+    if start is not None: start.check(n, model.config.sample_size, len(model.config.class_names))
+    if layouts is not None and start is not None: raise ArgumentError("give layouts or an SDEdit start, not both")
     sch = sampling_scheduler(scheduler, sampler)
     sch.set_timesteps(steps)
     k, s, b = len(model.config.class_names), model.config.sample_size, model.config.balance_factor
     dev, dtype, out = model.device, model.dtype, []
     extra = {"eta": eta} if sampler == "ddim" else {}
-    for start in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
-        z = randn_tensor((min(batch_size, n - start), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
+    for first in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
+        z = randn_tensor((min(batch_size, n - first), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
         if sampler == "dpm": sch.set_timesteps(steps)  # the multistep solver keeps a history: reset it per batch
-        layout = None if layouts is None else layouts.labels[start:start + len(z)].to(dev)
-        for i, t in enumerate(sch.timesteps):
+        layout = None if layouts is None else layouts.labels[first:first + len(z)].to(dev)
+        timesteps = sch.timesteps
+        if start is not None:
+            timesteps = timesteps[start.first_step(steps):]
+            if sampler == "dpm": sch.set_begin_index(start.first_step(steps))
+            z = start.noised(scheduler, z, first, b, timesteps[0])
+        for i, t in enumerate(timesteps):
             pred = (torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1) if layout is None
                     else layout_guided_prediction(model, scheduler, z, t.to(dev), layout, layouts))
             if callback: callback(i, int(t), z, predicted_x0(scheduler, z, pred, t))
@@ -342,17 +397,6 @@ class LayoutGuidance:
         if self.scale < 0: raise ArgumentError(f"layouts: guidance scale must be at least 0, got {self.scale}")
 
 
-def model_output_from_x0(scheduler: DDPMScheduler,  # the training scheduler
-                         state: torch.Tensor,       # x_t, (N, C, H, W)
-                         x0: torch.Tensor,          # an estimate of x_0, like state
-                         t: torch.Tensor,           # the timestep
-                         ) -> torch.Tensor:         # what the network would output for that x̂_0 (inverse of predicted_x0)
-    "x̂_0 as the network's output: itself for x0-prediction, (x_t − √ᾱ_t x̂_0)/√(1−ᾱ_t) for ε."
-    if scheduler.config.prediction_type == "sample": return x0
-    a = scheduler.alphas_cumprod.to(state.device)[t.to(state.device)].to(state.dtype).view(-1, 1, 1, 1)
-    return (state - a.sqrt() * x0) / (1 - a).sqrt()
-
-
 def layout_guided_prediction(model: SARJointNet,          # the generator network
                              scheduler: DDPMScheduler,    # its training scheduler
                              z: torch.Tensor,             # the state x_t, (N, 1+K, H, W)
@@ -376,6 +420,38 @@ def layout_guided_prediction(model: SARJointNet,          # the generator networ
     label0 = c.balance_factor * encode_label(layout, len(c.class_names)).to(z)
     return model_output_from_x0(scheduler, z, torch.cat([image0.detach(), label0], 1), t)
 
+
+# %% ../nbs/02a_jointnet.ipynb #e51c8b1b
+@dataclass
+class SDEditStart:
+    "Generate each pair from a real one noised part way: its layout kept, its appearance drawn anew."
+    images: torch.Tensor    # (n, 1, H, W) real images in the model's range, one per pair, in order
+    labels: torch.Tensor    # (n, H, W) their class ids
+    strength: float = 0.5   # the share of the sampler's steps run from the noised pair (1: from (almost) pure noise)
+
+    def check(self, n: int, size: int, num_classes: int) -> None:
+        "Raise unless there is one real pair of the model's size and classes per generated pair."
+        if tuple(self.images.shape) != (n, 1, size, size) or tuple(self.labels.shape) != (n, size, size):
+            raise ArgumentError(f"SDEdit start: need one {size}x{size} image (n, 1, H, W) and label map (n, H, W) per pair, n={n}; "
+                                f"got {tuple(self.images.shape)} and {tuple(self.labels.shape)}")
+        if n and (self.labels.min() < 0 or self.labels.max() >= num_classes):
+            raise ArgumentError(f"SDEdit start: class ids must be in [0, {num_classes}), got [{int(self.labels.min())}, {int(self.labels.max())}]")
+        if not 0 < self.strength <= 1: raise ArgumentError(f"SDEdit start: strength must be in (0, 1], got {self.strength}")
+
+    def first_step(self, steps: int) -> int:
+        "Index of the first of the sampler's `steps` steps that is run."
+        return steps - max(1, round(self.strength * steps))
+
+    def noised(self, scheduler: DDPMScheduler,  # the training scheduler (the forward process)
+               noise: torch.Tensor,             # ε for the batch, (B, 1+K, H, W)
+               first: int,                      # index of the batch's first pair
+               b: float,                        # the model's balancing factor
+               t: torch.Tensor,                 # the first timestep the sampler runs
+               ) -> torch.Tensor:               # x_t of the batch's real pairs
+        "The batch's real pairs as the joint state, noised to timestep t."
+        pairs = slice(first, first + len(noise))
+        x0 = torch.cat([self.images[pairs], b * encode_label(self.labels[pairs], noise.shape[1] - 1)], 1).to(noise)
+        return scheduler.add_noise(x0, noise, t.to(noise.device).long().expand(len(noise)))
 
 # %% ../nbs/02a_jointnet.ipynb #48a98910
 def weights_sha256(model: nn.Module) -> str:
@@ -403,9 +479,11 @@ class SARJointNetPipeline(DiffusionPipeline):
     @torch.no_grad()
     def __call__(self, n: int = 1, sampler: str = "ddim", steps: int = 50, generator: torch.Generator | None = None,
                  tau: float | None = None, batch_size: int = 16, eta: float = 0.0, progress: bool = False,
-                 callback: StepCallback | None = None, layouts: LayoutGuidance | None = None) -> dict[str, torch.Tensor]:
+                 callback: StepCallback | None = None, layouts: LayoutGuidance | None = None,
+                 start: SDEditStart | None = None) -> dict[str, torch.Tensor]:
         "See `sample_jointnet`."
-        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback, layouts)
+        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback,
+                               layouts, start)
 
     def sha256(self) -> str: return weights_sha256(self.model)
 

@@ -30,6 +30,7 @@ from .data import DATASETS, pool_problem, training_pool, training_set
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set
+from .pair_filters import PixelWeighted, freemask_weights
 from .train_jointnet import JointNetConfig, train_jointnet
 from .pretrain import packaged_generator
 from .jointnet import SARJointNetPipeline
@@ -40,8 +41,8 @@ from .synthsar import SynthSAR
 __all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator',
            'generator_folder', 'generator_source', 'student_runs', 'ceiling_set', 'data_identity',
            'augmentation_settings', 'stage_fingerprints', 'stale_stages', 'check_stages', 'start_stage',
-           'get_generator', 'get_augmentation_set', 'train_students', 'test_metrics', 'plot_predictions',
-           'write_results', 'summary_text']
+           'get_generator', 'get_augmentation_set', 'filtered_pairs', 'train_students', 'test_metrics',
+           'plot_predictions', 'write_results', 'summary_text']
 
 # %% ../nbs/03_train_saross.ipynb #6a0fc922
 def tell(message: str,           # one or more lines for the person running the job
@@ -65,7 +66,7 @@ def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
 # %% ../nbs/03_train_saross.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
             "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout"), "device": ("auto", "cpu", "cuda"),
+            "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
@@ -76,6 +77,9 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
            "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
            "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
+           "sdedit_strength": (lambda v: 0 < v <= 1, "in (0, 1] (1: from pure noise)"),
+           "real_share": (lambda v: 0 <= v <= 1, "in [0, 1]"), "generated_then_real": (lambda v: 0 <= v < 1, "in [0, 1) (0: mixed throughout)"),
+           "filter_ratio": (lambda v: v > 0, "above 0"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
 _KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
 _EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
@@ -124,7 +128,13 @@ class MainJobParams:
     generated_labels: str = "soft"
     generation: str = "unconditional"
     layout_guidance: float = 0.3
+    sdedit_strength: float = 0.5
     speckle_enl: float = 0.0
+    real_share: float | None = None
+    generated_then_real: float = 0.0
+    filter_generated: str = "none"
+    filter_ratio: float = 1.25
+    bn_real_stats: bool = False
     ceiling: bool = False
     epochs: int | None = None
     batch_size: int | None = None
@@ -152,7 +162,18 @@ class MainJobParams:
         p._check_paths()
         p._fill_defaults()
         p._check_generator_knobs()
+        p._check_student_options()
         return p
+
+    def _check_student_options(self) -> None:
+        "The DAKD student's options need generated pairs, and batches are composed one way."
+        given = [f"{n}={getattr(self, n)!r}" for n, off in (("real_share", None), ("generated_then_real", 0.0),
+                                                             ("filter_generated", "none"), ("bn_real_stats", False)) if getattr(self, n) != off]
+        if given and not self.n_generated:
+            raise ArgumentError(f"parameter {' and '.join(given)} shapes how the DAKD student uses generated pairs, but n_generated is 0")
+        if self.real_share is not None and self.generated_then_real:
+            raise ArgumentError(f"parameters real_share={self.real_share} and generated_then_real={self.generated_then_real} both "
+                                "compose the DAKD student's batches: give one of them")
 
     def _check_choices(self) -> None:
         try: self.dataset = training_set(self.dataset)
@@ -252,6 +273,7 @@ def generator_folder(p: MainJobParams) -> Path | None:
     folder = packaged_generator()
     if folder is None or p.retrain_generator or p.dataset != "synthsar": return None
     card, mine = load_json(folder / "card.json"), jointnet_config(p).to_json()
+    card["config"] = {**JointNetConfig().to_json(), **card["config"]}  # a card older than a recipe option: that option's default, which it used
     shaping = lambda c: {k: v for k, v in c.items() if k not in _NOT_SHAPING | {"seed", "steps", "mixed_precision"}}
     fits = card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
     return folder if fits else None
@@ -272,7 +294,8 @@ def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, Distil
                   **({} if p.student_lr is None else {"lr": p.student_lr}))
     runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=0,
                                                   epoch_items=n_train + n_gen if n_gen else None, **common)}
-    if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common)
+    dakd = dict(real_share=p.real_share, generated_then_real=p.generated_then_real, bn_real_stats=p.bn_real_stats)
+    if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common, **dakd)
     if n_gen and p.ceiling: runs["ceiling"] = runs["dakd"]  # the same recipe, fresh real scenes in the generated pairs' place
     return runs
 
@@ -320,6 +343,7 @@ def augmentation_settings(p: MainJobParams) -> dict:
     "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
+                **({"strength": p.sdedit_strength} if p.generation == "sdedit" else {}),
                 **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
 
 
@@ -335,13 +359,16 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p),
-                                                **({"layouts": train} if p.generation == "layout" else {})}
+                                                **({"layouts": train} if p.generation == "layout" else {}),
+                                                **({"sources": train} if p.generation == "sdedit" else {})}
     data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
                                      "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
                                      **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),
+                                     **({"filter": {"method": p.filter_generated, "ratio": p.filter_ratio, "model": stages["student_baseline"]}}
+                                        if name != "baseline" and p.filter_generated != "none" else {}),
                                      **({"ceiling": data_identity(ceiling_set(p, p.n_generated))} if name == "ceiling" else {})}
     return _json(stages)
 
@@ -417,16 +444,26 @@ def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
 def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict,
-                         train_set: Dataset,  # the real training pairs: their label maps are the layouts (generation="layout")
+                         train_set: Dataset,  # the real training pairs: the layouts (generation="layout") or the starts ("sdedit")
                          ) -> AugmentationSet | None:
     "Generate (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
     if p.n_generated == 0: return None
-    layouts = stack_items(train_set)["label"] if p.generation == "layout" else None
-    path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out), layouts=layouts,
+    real = stack_items(train_set) if p.generation in ("layout", "sdedit") else {}
+    path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out),
+                                  layouts=real["label"] if p.generation == "layout" else None,
+                                  sources={k: real[k] for k in ("image", "label")} if p.generation == "sdedit" else None,
                                   **augmentation_settings(p))
     return AugmentationSet(path, verify=True)
 
 # %% ../nbs/03_train_saross.ipynb #e14ec65c
+def filtered_pairs(p: MainJobParams, baseline: torch.nn.Module, train_set: Dataset, generated: Dataset, folder: Path) -> PixelWeighted:
+    "The generated pairs with FreeMask's pixel weights from the baseline student; what was kept goes to folder/filter.json."
+    weights, counts = freemask_weights(baseline, train_set, generated, train_set.classes.num_classes, p.filter_ratio)
+    save_json({"method": p.filter_generated, "ratio": p.filter_ratio, **counts, "kept_share": counts["kept"] / max(counts["pixels"], 1)},
+              folder / "filter.json")
+    return PixelWeighted(generated, weights)
+
+
 def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path, stages: dict,
                    terminal: bool = False,  # a named epoch bar per student on the terminal (a headless run)
                    ) -> dict:
@@ -438,12 +475,13 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
         torch.manual_seed(p.seed)  # the same initial weights for every student
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
                                 use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
+        folder, gen = start_stage(p, stages, f"student_{name}", out), generated.get(name)
+        if gen is not None and p.filter_generated == "freemask": gen = filtered_pairs(p, students["baseline"][0], splits["train"], gen, folder)
         with epoch_bar(f"student {name}", config.epochs, terminal) as bar:
             def advance(epoch: int, record: dict, bar=bar) -> None:
                 bar.update(epoch + 1 - bar.n); bar.set_postfix(val_miou=f"{record['val_miou']:.3f}")
-            result = train_segmenter(model, splits["train"], splits["val"], config, start_stage(p, stages, f"student_{name}", out),
-                                     generated_set=generated.get(name), callbacks=[advance],
-                                     desc=f"student {name}")
+            result = train_segmenter(model, splits["train"], splits["val"], config, folder,
+                                     generated_set=gen, callbacks=[advance], desc=f"student {name}")
             bar.update(config.epochs - bar.n)  # a student read back from disk trains no epoch here
         students[name] = (model, result)
     return students
@@ -488,6 +526,8 @@ def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, 
            "generation": None if quality is None else {k: v for k, v in quality.items() if k != "spectrum"},
            "machine": machine_record()}  # the numbers are exact only on this kind of CPU with these packages
     if "dakd" in metrics: res["dakd_gain_miou"] = metrics["dakd"]["miou"] - metrics["baseline"]["miou"]
+    if filters := {n: load_json(out / f"student_{n}" / "filter.json") for n in metrics if (out / f"student_{n}" / "filter.json").is_file()}:
+        res["filter"] = filters
     save_json(res, out / "results.json")
     return res
 

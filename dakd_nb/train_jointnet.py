@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking, tracked_accelerator)
 from .core import (ArgumentError, ClassSet, DakdError, DataError, check_finite, check_output_dir, derive_seed, plot_pairs, profile_part, save_figure, save_json, stack_items)
-from .jointnet import (SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
+from .jointnet import (PREDICTION_TYPES, SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
 
 # %% auto #0
 __all__ = ['JointNetConfig', 'resolve_training_weights', 'build_jointnet', 'build_scheduler', 'JointNetRun', 'plot_loss_curve',
@@ -45,7 +45,10 @@ class JointNetConfig:
     ce_weight: float | None = None         # w_ce; None: 1 for sar_jointnet, 0 for the references
     image_weight: float = 1.0              # w_x
     label_weight: float = 1.0              # w_y
-    prediction_type: str = "sample"        # "sample" (x0) or "epsilon"
+    prediction_type: str = "sample"        # "sample" (x0, the paper's), "epsilon" or "v_prediction"
+    timesteps: str = "uniform"             # training t: "uniform" (DDPM, the paper's) or "lognormal" (EDM's noise levels)
+    weighting: str = "uniform"             # MSE weight per t: "uniform" (the paper's) or "min_snr" (Min-SNR-γ)
+    snr_gamma: float = 5.0                 # γ of Min-SNR-γ
     num_train_timesteps: int = 1000        # T
     beta_schedule: str = "linear"
     beta_start: float = 1e-4
@@ -68,12 +71,18 @@ class JointNetConfig:
     seed: int = 0
 
     @classmethod
-    def for_profile(cls, profile: str = "cpu-quick",  # a name in core.PROFILES: "tiny", "cpu-quick" or "paper"
+    def for_profile(cls, profile: str = "cpu-quick",  # a name in core.PROFILES: "tiny", "cpu-quick", "few-label" or "paper"
                     **overrides) -> JointNetConfig:
         "The profile's generator settings, with explicit values on top."
         fields = {f.name for f in dataclasses.fields(cls)}
         if unknown := set(overrides) - fields: raise ArgumentError(f"unknown JointNetConfig fields: {sorted(unknown)}")
         return dataclasses.replace(cls(), **{**profile_part(profile, "generator"), **overrides})
+
+    def __post_init__(self):
+        for name, allowed in (("timesteps", ("uniform", "lognormal")), ("weighting", ("uniform", "min_snr")),
+                              ("prediction_type", PREDICTION_TYPES)):
+            if getattr(self, name) not in allowed: raise ArgumentError(f"JointNetConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        if not self.snr_gamma > 0: raise ArgumentError(f"JointNetConfig.snr_gamma must be above 0, got {self.snr_gamma}")
 
     def to_json(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
@@ -249,7 +258,8 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
         for group in opt.param_groups: group["lr"] = config.lr * min(1.0, (step + 1) / max(1, config.warmup_steps))
         g = torch.Generator().manual_seed(derive_seed(config.seed, 3, step, acc.process_index))
         parts = jointnet_loss(model, scheduler, batch["image"].to(acc.device), batch["label"].to(acc.device), b, k,
-                              ce, config.image_weight, config.label_weight, generator=g)
+                              ce, config.image_weight, config.label_weight, generator=g, timesteps=config.timesteps,
+                              weighting=config.weighting, snr_gamma=config.snr_gamma)
         check_finite(parts["loss"], step)
         acc.backward(parts["loss"])
         if config.grad_clip: acc.clip_grad_norm_(model.parameters(), config.grad_clip)

@@ -1,4 +1,5 @@
-"""The main job's training knobs (image_size, generator_steps, generator_lr, student_lr, mixed_precision): each
+"""The main job's training knobs (image_size, generator_steps, generator_lr, student_lr, mixed_precision, and the DAKD
+student's options: real_share, generated_then_real, filter_generated, bn_real_stats, generation="sdedit"): each
 checked before any work, each reaching the stage it belongs to, and each in the fingerprints of the stages
 whose result it changes; bf16 on a GPU without it falls back to fp16, and a CPU trains in full precision."""
 import pytest
@@ -41,7 +42,13 @@ def gpu_without_bf16(monkeypatch):
     (dict(generator_lr=0), "generator_lr=0.0 must be in (0, 1)"), (dict(student_lr=3), "student_lr=3.0 must be in (0, 1)"),
     (dict(student_lr="fast"), "student_lr='fast' must be a finite number"),
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
-    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout']"),
+    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit']"),
+    (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
+    (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
+    (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
+    (dict(real_share=0.5, generated_then_real=0.5), "give one of them"),
+    (dict(real_share=0.5, n_generated=0), "real_share=0.5 shapes how the DAKD student uses generated pairs, but n_generated is 0"),
+    (dict(bn_real_stats=True, generated_per_real=0), "bn_real_stats=True shapes"),
     (dict(layout_guidance=-0.1), "layout_guidance=-0.1 must be at least 0"),
     (dict(speckle_enl=-1), "speckle_enl=-1.0 must be at least 0"),
     # the cpu-quick run loads the packaged generator: steps and a learning rate for it would go unused
@@ -108,6 +115,9 @@ def _stages(**knobs) -> dict:
     (dict(student_lr=0.02), {"student_baseline", "student_dakd"}),
     (dict(generation="layout"), {"augmentation", "student_dakd"}),
     (dict(speckle_enl=4.4), {"augmentation", "student_dakd"}),
+    (dict(generation="sdedit"), {"augmentation", "student_dakd"}),
+    (dict(real_share=0.5), {"student_dakd"}), (dict(generated_then_real=0.5), {"student_dakd"}),
+    (dict(bn_real_stats=True), {"student_dakd"}), (dict(filter_generated="freemask"), {"student_dakd"}),
 ])
 def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
     before, after = _stages(), _stages(**knob)
@@ -172,3 +182,51 @@ def test_ceiling_student_distils_fresh_real_scenes(tmp_path, monkeypatch):
     assert seen["student_baseline"] is None and seen["student_dakd"] is augmentation
     ceiling = seen["student_ceiling"]
     assert len(ceiling) == 4 and torch.equal(ceiling[3]["image"], SynthSAR(4, 32, seed=main_job.CEILING_SEED)[3]["image"])
+
+
+def test_sdedit_strength_shapes_only_sdedit_generation():
+    assert _stages(sdedit_strength=0.3) == _stages()
+    sde, weaker = _stages(generation="sdedit"), _stages(generation="sdedit", sdedit_strength=0.3)
+    assert {n for n in sde if sde[n] != weaker[n]} == {"augmentation", "student_dakd"}
+    assert sde["augmentation"]["sources"]["train"] == sde["student_baseline"]["data"]["train"]  # it starts from the training split
+
+
+def test_student_options_reach_the_dakd_student_only():
+    p = MainJobParams.resolve(profile="tiny", real_share=0.5, bn_real_stats=True)
+    runs = student_runs(p, 8, 32)
+    assert (runs["dakd"].real_share, runs["dakd"].bn_real_stats) == (0.5, True)
+    assert (runs["baseline"].real_share, runs["baseline"].bn_real_stats) == (None, False)  # the baseline is every arm's
+    assert student_runs(MainJobParams.resolve(profile="tiny", generated_then_real=0.25), 8, 32)["dakd"].generated_then_real == 0.25
+
+
+def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_path, monkeypatch):
+    from pathlib import Path
+    from dakd_nb.augmentation import RealAsGenerated
+    from dakd_nb.core import load_json
+    from dakd_nb.synthsar import SynthSAR
+    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, filter_generated="freemask", output_dir=str(tmp_path))
+    splits, seen, train = splits_of(p), {}, main_job.train_segmenter
+    def spy(model, train_set, val_set, config, out, generated_set=None, **kw):
+        seen[Path(out).name] = (generated_set, {k: v.clone() for k, v in model.state_dict().items()})
+        return train(model, train_set, val_set, config, out, generated_set=generated_set, **kw)
+    monkeypatch.setattr(main_job, "train_segmenter", spy)
+    augmentation = RealAsGenerated(SynthSAR(4, 32, seed=9))
+    students = train_students(p, splits, augmentation, tmp_path, stage_fingerprints(p, splits))
+    filtered = seen["student_dakd"][0]
+    record = load_json(tmp_path / "student_dakd" / "filter.json")
+    assert record["pixels"] == 4 * 32 * 32 and 0 < record["kept"] <= record["pixels"]
+    assert float(sum(filtered[i]["weight"].sum() for i in range(4))) == record["kept"]
+    expected, _ = main_job.freemask_weights(students["baseline"][0], splits["train"], augmentation, 5, 1.25)
+    assert all(torch.equal(filtered[i]["weight"], expected[i]) for i in range(4))  # the baseline's best weights judged them
+
+
+def test_sdedit_generation_starts_from_the_training_split(tmp_path):
+    from dakd_nb.core import load_json
+    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from toys import tiny_jointnet
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="sdedit", sdedit_strength=0.4, output_dir=str(tmp_path))
+    splits = splits_of(p)
+    net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
+    aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
+    record = load_json(aug.path / "index.json")["sdedit"]
+    assert len(aug) == 5 and record["n_source"] == 3 and record["strength"] == 0.4

@@ -1,0 +1,222 @@
+"""DAKD in the few-label regime: the paper's recipe, student-side and generation arms, and the ceiling (a benchmark, not a test).
+
+    python -m bench.dakd_headroom [--seeds 0 1 2 3 4] [--arms real_share freemask ...] [--runs runs/headroom]
+                                  [--out bench/results] [--workers 2] [--collect-only]
+
+The `few-label` profile: 16 labelled SynthSAR scenes, students trained to convergence at equal optimiser steps and
+validations. One generator serves every run (the training scenes are fixed; a seed changes only the training's
+randomness): `runs/generators/synthsar-16-few-label`, trained here first (resumably) on those 16 scenes alone with
+the profile's generator recipe. Then
+1. the main sweep (`main/`): per seed the baseline, the paper's DAKD student (free sampler, soft labels, uniform
+   batches over D ∪ D^a) and the ceiling (the same recipe on fresh real scenes in the generated pairs' place);
+2. every arm (ARMS; `<arm>/`): the same run with one recipe change, its DAKD student only. Each arm's run first gets
+   the main run's finished baseline stage (and its augmentation set, where the arm generates the same pairs), which
+   the main job reads back because the fingerprints are the same.
+Arms run `--workers` at a time, each papermill run on `OMP_NUM_THREADS = 2 // workers` threads. Finished runs are
+skipped, so an interrupted study resumes. Settings are chosen on the validation split (`val_gain`, the mean gain in
+best validation mIoU), never on test: `choice` names the arm that wins there. To check it on seeds the study never
+used, run the same command with other seeds into another folder:
+
+    python -m bench.dakd_headroom --seeds 21 22 23 --runs runs/headroom_heldout --out bench/results/heldout
+
+Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
+share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generator", "machine"}),
+`dakd_headroom.md` (the table) and `dakd_headroom.png` (each arm's gain over the baseline, a dot per seed, beside the ceiling's).
+"""
+import argparse
+import os
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+from bench.dakd_gain import share_stages
+from bench.data_efficiency import check_generator_card, train_generator
+from dakd_nb.core import atomic_path, load_json, machine_record, save_figure, save_json
+from dakd_nb.core import PROFILES
+from dakd_nb.sweeps import Sweep, run_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
+PROFILE = "few-label"
+GENERATOR = "runs/generators/synthsar-16-few-label"
+GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (core.PROFILES["few-label"]["generator"])
+ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
+    "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
+    "generated_then_real": ({"generated_then_real": 0.5}, "generated pairs for the first half of the steps, then real ones", True, False),
+    "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
+    "bn_real_stats": ({"bn_real_stats": True}, "BatchNorm statistics re-estimated on real pairs", True, False),
+    "kd_weight_half": ({"kd_weight": 0.5}, "KD weight 0.5", True, False),
+    "sdedit": ({"generation": "sdedit"}, "generated from real pairs noised half way (SDEdit)", False, False),
+    "sdedit_real_share_freemask": ({"generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"},
+                                   "SDEdit pairs, half of every batch real, FreeMask", False, False),
+}
+PAPER, CEILING = "dakd", "ceiling"
+
+
+def main_sweep(seeds: list[int]) -> Sweep:
+    "Baseline, the paper's DAKD student and the ceiling, per seed."
+    return Sweep(name="dakd_headroom", description="DAKD in the few-label regime, SynthSAR", seeds=seeds,
+                 base={"profile": PROFILE, "dataset": "synthsar", "jointnet_path": GENERATOR, "ceiling": True},
+                 grid={"n_real": [PROFILES[PROFILE]["data"]["n_real"]]})
+
+
+def arm_sweep(arm: str, seeds: list[int]) -> Sweep:
+    "The main sweep with one recipe change and no ceiling: the same run names, seed for seed."
+    m = main_sweep(seeds)
+    return Sweep(name=f"dakd_headroom_{arm}", description=ARMS[arm][1], seeds=seeds, grid=m.grid,
+                 base={**m.base, "ceiling": False, **ARMS[arm][0]})
+
+
+def arm_stages(arm: str) -> tuple[str, ...]:
+    "The main run's stages an arm's run can read back: the baseline, and the augmentation set where it generates the same pairs."
+    return ("student_baseline", "augmentation") if ARMS[arm][2] else ("student_baseline",)
+
+
+def student_record(run_dir: Path, res: dict, student: str) -> dict:
+    "A student's test mIoU and per-class IoU (results.json) and best validation mIoU (its best/metrics.json)."
+    return {"miou": res["test"][student]["miou"], "iou": res["test"][student]["iou"],
+            "val_miou": load_json(run_dir / f"student_{student}" / "best" / "metrics.json")["miou"]}
+
+
+def collect(runs: Path, names: list[str], arms: list[str]) -> list[dict]:
+    "One row per seed: baseline, the paper's DAKD, the ceiling and each arm's DAKD student, from the runs' files."
+    rows = []
+    for name in names:
+        res = load_json(runs / "main" / name / "results.json")
+        row = {"run": name, "seed": res["params"]["seed"], "n_real": res["params"]["n_real"], "n_generated": res["params"]["n_generated"],
+               **{s: student_record(runs / "main" / name, res, s) for s in ("baseline", PAPER, CEILING)}}
+        for arm in arms:
+            arm_res = load_json(runs / arm / name / "results.json")
+            if abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
+                raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
+            row[arm] = student_record(runs / arm / name, arm_res, "dakd")
+            if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
+        rows.append(row)
+    return rows
+
+
+def _mean_sd(values: list[float]) -> dict:
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+
+
+def summarize(rows: list[dict], arms: list[str]) -> dict:
+    "Per student: test mIoU; per DAKD student (the paper's and each arm): gain, share of the ceiling's gain, seeds positive, oil gain, val gain."
+    out = {s: {"miou": _mean_sd([r[s]["miou"] for r in rows]), "val_miou": _mean_sd([r[s]["val_miou"] for r in rows])}
+           for s in ("baseline", CEILING, PAPER, *arms)}
+    gap = statistics.fmean(r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows)
+    for s in (CEILING, PAPER, *arms):
+        gains = [r[s]["miou"] - r["baseline"]["miou"] for r in rows]
+        out[s].update(gain=_mean_sd(gains), positive_seeds=sum(g > 0 for g in gains),
+                      oil_gain=_mean_sd([r[s]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows]),
+                      val_gain=_mean_sd([r[s]["val_miou"] - r["baseline"]["val_miou"] for r in rows]),
+                      share_of_ceiling=statistics.fmean(gains) / gap if gap > 0 else None)
+    return out
+
+
+def choose(summary: dict, arms: list[str]) -> dict:
+    "The DAKD student with the highest mean validation gain (test results play no part)."
+    best = max((PAPER, *arms), key=lambda s: summary[s]["val_gain"]["mean"])
+    return {"arm": best, "val_gain": summary[best]["val_gain"]["mean"], "rule": "highest mean gain in best validation mIoU"}
+
+
+def _describe(student: str) -> str:
+    if student == PAPER: return "the paper's DAKD (free sampler, soft labels)"
+    if student == CEILING: return "ceiling: fresh real scenes in the generated pairs' place"
+    return ARMS[student][1] + (" (uses unlabelled images the baseline does not)" if ARMS[student][3] else "")
+
+
+def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> str:
+    "One row per student: test mIoU, gain over the baseline, share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain."
+    pm = lambda d: f"{100 * d['mean']:+.1f} ± {100 * d['sd']:.1f}"
+    n = len(rows)
+    lines = ["| student | what it is | test mIoU | gain (points) | share of ceiling | seeds positive | oil-spill IoU gain | val gain |",
+             "|---|---|---|---|---|---|---|---|",
+             f"| baseline | real pairs only | {summary['baseline']['miou']['mean']:.3f} ± {summary['baseline']['miou']['sd']:.3f} | | | | | |"]
+    for s in (CEILING, PAPER, *arms):
+        d, share = summary[s], summary[s]["share_of_ceiling"]
+        lines.append(f"| {s} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
+                     f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} |")
+    seeds = ", ".join(str(r["seed"]) for r in rows)
+    return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline. "
+            f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n")
+
+
+def plot(rows: list[dict], summary: dict, arms: list[str]):
+    "Each DAKD student's gain over the baseline (bar: mean, dots: seeds), the ceiling's first."
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = [CEILING, PAPER, *arms]
+    fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2, 4))
+    for i, s in enumerate(names):
+        gains = [100 * (r[s]["miou"] - r["baseline"]["miou"]) for r in rows]
+        ax.bar(i, statistics.fmean(gains), color="grey" if s == CEILING else f"C{i}", alpha=0.7)
+        ax.plot([i] * len(gains), gains, "k.", ms=4)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+    ax.set(ylabel="test mIoU − baseline (points)", title=f"few-label regime ({rows[0]['n_real']} labelled scenes), {len(rows)} seeds")
+    fig.tight_layout()
+    return fig
+
+
+def _run(sweep: Sweep, folder: Path) -> bool:
+    "Run (or resume) a sweep's runs; whether all finished."
+    runs = run_sweep(sweep, NOTEBOOK, folder, devices=[], cwd=ROOT, report=False, progress=False)
+    bad = [n for n, r in runs.items() if r["status"] != "ok"]
+    if bad: print(f"{sweep.name}: not finished: {bad}; run again to resume", file=sys.stderr)
+    return not bad
+
+
+def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int) -> bool:
+    "Run the arms' sweeps, `workers` at a time; whether every run finished."
+    names, todo, ok = list(main_sweep(seeds).configs()), list(arms), []
+    def work():
+        while todo:
+            arm = todo.pop(0)
+            share_stages(runs / "main", runs / arm, names, arm_stages(arm))
+            ok.append(_run(arm_sweep(arm, seeds), runs / arm))
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    return all(ok)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--arms", nargs="*", default=list(ARMS), choices=list(ARMS))
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "headroom"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--workers", type=int, default=2, choices=(1, 2))
+    ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
+    args = ap.parse_args(argv)
+    runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
+    n_real, folder = PROFILES[PROFILE]["data"]["n_real"], ROOT / GENERATOR
+    if not args.collect_only:
+        if not (folder / "card.json").is_file():
+            print(f"generator: training on the {n_real} labelled scenes into {GENERATOR}", file=sys.stderr)
+            os.environ["OMP_NUM_THREADS"] = "2"
+            train_generator(folder, n_real, base, GENERATOR_RECIPE, command="python -m bench.dakd_headroom")
+        os.environ["OMP_NUM_THREADS"] = "2"
+        if not _run(main_sweep(args.seeds), runs / "main"): return 1
+        os.environ["OMP_NUM_THREADS"] = str(2 // args.workers)
+        if not run_arms(args.arms, args.seeds, runs, args.workers): return 1
+    card = check_generator_card(folder, n_real, GENERATOR_RECIPE)
+    names = list(main_sweep(args.seeds).configs())
+    rows = collect(runs, names, args.arms)
+    summary = summarize(rows, args.arms)
+    choice = choose(summary, args.arms)
+    save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3]}
+                                                                 for a in args.arms},
+               "generator": {"path": GENERATOR, **{k: card[k] for k in ("steps", "train_s", "config", "commit")}},
+               "command": "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv),
+               "machine": machine_record(), "runs": rows, "summary": summary, "choice": choice}, out / "dakd_headroom.json")
+    with atomic_path(out / "dakd_headroom.md") as tmp: tmp.write_text(markdown(rows, summary, args.arms, choice))
+    save_figure(plot(rows, summary, args.arms), out / "dakd_headroom.png", dpi=110)
+    print(markdown(rows, summary, args.arms, choice))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

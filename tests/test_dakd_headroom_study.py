@@ -1,0 +1,69 @@
+"""bench/dakd_headroom.py's bookkeeping on hand-made run folders: rows, gains, the ceiling's share, the choice on validation."""
+import json
+
+import pytest
+
+from bench.dakd_gain import share_stages
+from bench.dakd_headroom import ARMS, arm_stages, arm_sweep, choose, collect, main_sweep, markdown, plot, summarize
+
+
+def _write(run, seed, test, val):
+    "A run folder as the main job leaves it: results.json and each student's best/metrics.json."
+    run.mkdir(parents=True)
+    (run / "results.json").write_text(json.dumps({"params": {"seed": seed, "n_real": 16, "n_generated": 64},
+                                                  "test": {s: {"miou": m, "iou": {"sea": 0.9, "oil_spill": m / 2}} for s, m in test.items()}}))
+    for s, v in val.items():
+        (run / f"student_{s}" / "best").mkdir(parents=True)
+        (run / f"student_{s}" / "best" / "metrics.json").write_text(json.dumps({"epoch": 3, "miou": v}))
+
+
+def _study(tmp_path, arm_val=(0.62, 0.63)):
+    names = list(main_sweep([0, 1]).configs())
+    for seed, name in enumerate(names):
+        _write(tmp_path / "main" / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.39 + seed / 10, "ceiling": 0.48 + seed / 10},
+               {"baseline": 0.6, "dakd": 0.59, "ceiling": 0.7})
+        _write(tmp_path / "real_share" / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.44 + seed / 10},
+               {"baseline": 0.6, "dakd": arm_val[seed]})
+    return names
+
+
+def test_gains_share_of_ceiling_and_seeds_positive(tmp_path):
+    names = _study(tmp_path)
+    rows = collect(tmp_path, names, ["real_share"])
+    s = summarize(rows, ["real_share"])
+    assert s["ceiling"]["gain"]["mean"] == pytest.approx(0.08) and s["dakd"]["gain"]["mean"] == pytest.approx(-0.01)
+    assert s["real_share"]["gain"]["mean"] == pytest.approx(0.04) and s["real_share"]["share_of_ceiling"] == pytest.approx(0.5)
+    assert s["real_share"]["positive_seeds"] == 2 and s["dakd"]["positive_seeds"] == 0
+    assert s["real_share"]["oil_gain"]["mean"] == pytest.approx(0.02)
+    assert s["real_share"]["val_gain"]["mean"] == pytest.approx(0.025)
+    md = markdown(rows, s, ["real_share"], choose(s, ["real_share"]))
+    assert "| real_share | half of every batch real" in md and "+4.0 ± 0.0 | 50% | 2 of 2" in md
+    plot(rows, s, ["real_share"])
+
+
+def test_the_choice_is_made_on_validation_not_test(tmp_path):
+    names = _study(tmp_path, arm_val=(0.55, 0.56))  # better on test, worse on validation than the paper's recipe
+    s = summarize(collect(tmp_path, names, ["real_share"]), ["real_share"])
+    assert s["real_share"]["gain"]["mean"] > s["dakd"]["gain"]["mean"]
+    assert choose(s, ["real_share"])["arm"] == "dakd"
+
+
+def test_an_arm_must_share_the_main_runs_baseline(tmp_path):
+    names = _study(tmp_path)
+    res = tmp_path / "real_share" / names[1] / "results.json"
+    res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
+    with pytest.raises(SystemExit, match="baseline is not the main run's"): collect(tmp_path, names, ["real_share"])
+
+
+def test_arms_run_the_main_runs_with_one_change_and_share_what_they_can(tmp_path):
+    for arm, (params, _, same_pairs, _) in ARMS.items():
+        sweep, main = arm_sweep(arm, [0, 1]), main_sweep([0, 1])
+        assert list(sweep.configs()) == list(main.configs())  # the same run names, seed for seed
+        assert {k: v for k, v in sweep.base.items() if main.base.get(k) != v} == {"ceiling": False, **params}
+        assert same_pairs == ("generation" not in params)
+    name = list(main_sweep([0]).configs())[0]
+    for stage in ("student_baseline", "augmentation", "student_dakd"):
+        (tmp_path / "main" / name / stage).mkdir(parents=True)
+        (tmp_path / "main" / name / stage / "fingerprint.json").write_text("{}")
+    assert sorted(share_stages(tmp_path / "main", tmp_path / "freemask", [name], arm_stages("freemask"))) == [f"{name}/augmentation", f"{name}/student_baseline"]
+    assert share_stages(tmp_path / "main", tmp_path / "sdedit", [name], arm_stages("sdedit")) == [f"{name}/student_baseline"]
