@@ -73,6 +73,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                               'dakd_nb.core.atomic_dir': ('core.html#atomic_dir', 'dakd_nb/core.py'),
                               'dakd_nb.core.atomic_path': ('core.html#atomic_path', 'dakd_nb/core.py'),
                               'dakd_nb.core.check_finite': ('core.html#check_finite', 'dakd_nb/core.py'),
+                              'dakd_nb.core.check_finite_weights': ('core.html#check_finite_weights', 'dakd_nb/core.py'),
                               'dakd_nb.core.check_output_dir': ('core.html#check_output_dir', 'dakd_nb/core.py'),
                               'dakd_nb.core.class_frequencies': ('core.html#class_frequencies', 'dakd_nb/core.py'),
                               'dakd_nb.core.cpu_model': ('core.html#cpu_model', 'dakd_nb/core.py'),
