@@ -202,6 +202,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                                                                             'dakd_nb/jointnet.py'),
                                   'dakd_nb.jointnet.SARJointNetPipeline.sha256': ( 'jointnet.html#sarjointnetpipeline.sha256',
                                                                                    'dakd_nb/jointnet.py'),
+                                  'dakd_nb.jointnet._check_generator_configs': ( 'jointnet.html#_check_generator_configs',
+                                                                                 'dakd_nb/jointnet.py'),
                                   'dakd_nb.jointnet._decode': ('jointnet.html#_decode', 'dakd_nb/jointnet.py'),
                                   'dakd_nb.jointnet._encode': ('jointnet.html#_encode', 'dakd_nb/jointnet.py'),
                                   'dakd_nb.jointnet._time_embedding': ('jointnet.html#_time_embedding', 'dakd_nb/jointnet.py'),
