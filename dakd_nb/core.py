@@ -31,8 +31,8 @@ __all__ = ['OSD_CLASSES', 'BINARY_CLASSES', 'NUMERIC_PACKAGES', 'REPRODUCING', '
            'seed_everything', 'resolve_device', 'resolve_mixed_precision', 'cpu_model', 'machine_record',
            'machine_mismatch', 'derive_seed', 'process_start', 'process_alive', 'atomic_path', 'atomic_dir',
            'save_json', 'load_json', 'file_sha256', 'save_figure', 'NonFiniteLossError', 'check_output_dir',
-           'check_finite', 'lock_holder', 'take_lock', 'release_lock', 'lock_message', 'hold_folder',
-           'describe_changes', 'plot_pairs', 'with_class_legend', 'profile_part']
+           'check_finite', 'check_finite_weights', 'lock_holder', 'take_lock', 'release_lock', 'lock_message',
+           'hold_folder', 'describe_changes', 'plot_pairs', 'with_class_legend', 'profile_part']
 
 # %% ../nbs/00_core.ipynb #5bc41667
 class DakdError(Exception):
@@ -165,7 +165,8 @@ def resolve_device(device: str = "auto",  # "auto", "cpu", "cuda", "cuda:1", "mp
         if torch.cuda.is_available(): return torch.device("cuda")
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available(): return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(device)
+    try: dev = torch.device(device)
+    except (RuntimeError, TypeError): raise ArgumentError(f"device={device!r}: use 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise DakdError(f"device={device!r} asked for, but torch sees no CUDA device; use device='cpu' or 'auto'")
     return dev
@@ -332,9 +333,10 @@ def save_json(obj: Any,                      # anything json can write (numpy sc
 
 
 def load_json(path: str | os.PathLike) -> Any:
-    "Read JSON; a broken file is an error that names it."
+    "Read JSON; a broken file (not UTF-8 text, or not JSON) is an error that names it."
     try: return json.loads(Path(path).read_text())
     except json.JSONDecodeError as e: raise DataError(path, f"not valid JSON ({e})") from None
+    except UnicodeDecodeError as e: raise DataError(path, f"not a JSON text file (byte {e.start} is not UTF-8)") from None
 
 # %% ../nbs/00_core.ipynb #9f0751ee
 def file_sha256(path: str | os.PathLike) -> str:  # a file
@@ -386,6 +388,15 @@ def check_finite(loss: torch.Tensor | float,  # the loss just computed
     if not math.isfinite(value):
         raise NonFiniteLossError(f"{what} is {value} at step {step}: training stopped, the last good "
                                  "checkpoint is kept (lower the learning rate or check the data)")
+
+
+def check_finite_weights(model: torch.nn.Module,  # weights just loaded
+                         path: str | os.PathLike,  # the file they came from, for the message
+                         ) -> None:
+    "Raise `DataError` naming the file and the tensors if any weight is NaN or Inf."
+    bad = [name for name, t in model.state_dict().items() if t.is_floating_point() and not torch.isfinite(t).all()]
+    if bad: raise DataError(path, f"{len(bad)} tensor(s) hold NaN or Inf values ({', '.join(bad[:3])}"
+                                  f"{', ...' if len(bad) > 3 else ''}): the weights are damaged; use another copy")
 
 # %% ../nbs/00_core.ipynb #fb8985a5
 def _read_lock(lock: Path) -> tuple[str | None, dict | None]:
@@ -462,8 +473,12 @@ def lock_message(lock: str | os.PathLike,  # the lock file
                  ) -> str:
     "Why a folder cannot be used now, and what to do if the holder is known to be gone."
     lock = Path(lock)
-    who = f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}"
     remote = holder.get("host") != socket.gethostname()
+    orphan = (not remote and not process_alive(holder.get("pid"), holder.get("pid_start"))
+              and process_alive(holder.get("child_pid"), holder.get("child_start")))
+    who = (f"process {holder.get('child_pid')} on {holder.get('host')}, working for process {holder.get('pid')}, "
+           f"which has ended (started {holder.get('started')})" if orphan
+           else f"process {holder.get('pid')} on {holder.get('host')}, started {holder.get('started')}")
     return (f"{lock.parent} is in use by another run ({who}): two runs in one folder would mix their results. "
             f"Wait for it, or use another folder; {'its host cannot be checked from here: ' if remote else ''}"
             f"if that run is over, delete {lock}")

@@ -13,7 +13,7 @@ from typing import Callable
 import torch
 from torch.utils.data import Dataset
 
-from .core import ArgumentError, DakdError, OSD_CLASSES, check_output_dir, plot_pairs, save_figure
+from .core import ArgumentError, DakdError, DataError, OSD_CLASSES, check_output_dir, plot_pairs, save_figure
 from .manifest import dataset_name, dataset_names, load_manifest, verify_cli
 from .readers import INPEDataset, OSDDataset, RefinedSOSDataset, SOSDataset
 from .synthsar import SynthSAR, SynthSARConfig
@@ -91,12 +91,19 @@ class TiledDataset(Dataset):
 
 
 def _real_splits(dataset: str, root: str | Path) -> tuple[Dataset, Dataset | None, Dataset]:
-    "(train, val or None, test) of a real data set (a canonical name), whole tiles."
+    "(train, val or None, test) of a real data set (a canonical name), whole tiles; what is wrong with any split, all at once."
     entry, subset = dataset_names()[dataset]
-    if entry == "osd": return OSDDataset(root, "train"), None, OSDDataset(root, "test")
-    if entry == "sos": return SOSDataset(root, subset, "train"), None, SOSDataset(root, subset, "test")
-    if entry == "refined_sos": return RefinedSOSDataset(root, "train", subset), None, RefinedSOSDataset(root, "val", subset)
-    return INPEDataset(root, "train"), INPEDataset(root, "val"), INPEDataset(root, "test")
+    make, names = {"osd": (lambda s: OSDDataset(root, s), ("train", None, "test")),
+                   "sos": (lambda s: SOSDataset(root, subset, s), ("train", None, "test")),
+                   "refined_sos": (lambda s: RefinedSOSDataset(root, s, subset), ("train", None, "val")),
+                   "inpe": (lambda s: INPEDataset(root, s), ("train", "val", "test"))}[entry]
+    splits, problems = [], {}
+    for name in names:
+        try: splits.append(make(name) if name else None)
+        except DataError as e: problems[str(e)] = e  # a missing root is the same problem for every split: said once
+    if len(problems) > 1: raise DataError(root, f"{len(problems)} splits cannot be read:\n" + "\n".join(problems))
+    if problems: raise next(iter(problems.values()))
+    return tuple(splits)
 
 
 def training_pool(dataset: str,                # a real data set's name (or alias)

@@ -454,6 +454,11 @@ class SDEditStart:
         return scheduler.add_noise(x0, noise, t.to(noise.device).long().expand(len(noise)))
 
 # %% ../nbs/02a_jointnet.ipynb #48a98910
+import inspect
+
+from .core import check_finite_weights, load_json
+
+
 def weights_sha256(model: nn.Module) -> str:
     "SHA-256 of a model's weights, independent of file format and device."
     h = hashlib.sha256()
@@ -462,6 +467,18 @@ def weights_sha256(model: nn.Module) -> str:
         h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
         h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
     return h.hexdigest()
+
+
+def _check_generator_configs(path: Path) -> None:  # a generator folder
+    "Refuse a config that lacks a key: diffusers would fill in the default, silently another generator than the one trained."
+    required = {"model/config.json": list(inspect.signature(SARJointNet.__init__).parameters)[1:],
+                "scheduler/scheduler_config.json": ["num_train_timesteps", "beta_schedule", "beta_start", "beta_end",
+                                                    "prediction_type", "clip_sample", "clip_sample_range"]}
+    for name, keys in required.items():
+        config = load_json(path / name)
+        missing = [k for k in keys if not isinstance(config, dict) or k not in config]
+        if missing: raise DataError(path / name, f"lacks {', '.join(missing)}: a default would load another generator "
+                                                 "than the one trained; restore the file from where the folder came from")
 
 
 class SARJointNetPipeline(DiffusionPipeline):
@@ -500,6 +517,12 @@ class SARJointNetPipeline(DiffusionPipeline):
         for need in ("model_index.json", "model/config.json", "scheduler/scheduler_config.json"):
             if not (path / need).is_file():
                 raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
-        pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
+        _check_generator_configs(path)
+        try: pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
+        except DakdError as e: raise DataError(path / "model/config.json", str(e)) from None
+        except (ValueError, RuntimeError, OSError) as e:
+            raise DataError(path / "model", f"its weights cannot be loaded as model/config.json describes ({str(e).split('. ')[0]}): "
+                                           "the config was edited or belongs to other weights") from None
+        check_finite_weights(pipe.model, next((path / "model").glob("diffusion_pytorch_model.*"), path / "model"))
         pipe.model.eval()
         return pipe.to(device, dtype)

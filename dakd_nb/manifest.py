@@ -112,7 +112,8 @@ def dataset_name(name: str,                                   # a canonical name
     if name in aliases: return aliases[name]
     shown = list(names if among is None else among)
     taken = [a for a, n in aliases.items() if n in shown]
-    close = difflib.get_close_matches(str(name), [*shown, *taken], n=1)
+    spelt = {n.lower(): n for n in [*shown, *taken]}  # OSD, SOS-PALSAR: a name in capitals is still close
+    close = [spelt[c] for c in difflib.get_close_matches(str(name).lower(), list(spelt), n=1)]
     hint = f"did you mean {aliases.get(close[0], close[0])!r}? " if close else ""
     raise ArgumentError(f"unknown data set {name!r}; {hint}the names are {', '.join(shown)}"
                         + (f" (also taken: {', '.join(taken)})" if taken else ""))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -21,8 +22,8 @@ from .readers import overlay_labels, read_image
 from .saross import load_segmenter
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'window_starts', 'predict_probabilities', 'predict_labels', 'legend_strip', 'overlay_with_legend',
-           'save_png', 'list_images', 'predict_folder', 'predict_cli']
+__all__ = ['IMAGE_SUFFIXES', 'window_starts', 'probability_strips', 'predict_probabilities', 'predict_labels', 'legend_strip',
+           'overlay_with_legend', 'save_png', 'list_images', 'read_scene', 'predict_folder', 'predict_cli']
 
 # %% ../nbs/06_predict.ipynb #f8dff90e
 def window_starts(n: int,       # image side, in pixels
@@ -51,7 +52,69 @@ def _window_shape(window: int | tuple[int, int] | None, model: nn.Module) -> tup
     return h, w
 
 
+def _overlap(overlap: int | None, h: int, w: int) -> int:
+    "The overlap in whole pixels for an h x w window: a quarter of its side by default."
+    if overlap is None: return min(h, w) // 4
+    if isinstance(overlap, bool) or not isinstance(overlap, (int, np.integer)):
+        raise ArgumentError(f"overlap must be a whole number of pixels, got {overlap!r}")
+    if not 0 <= overlap < min(h, w): raise ArgumentError(f"overlap must be in [0, {min(h, w)}) px for a {h}x{w} window, got {overlap}")
+    return int(overlap)
+
+
+def _as_source(image: np.ndarray | Tensor) -> np.ndarray | Tensor:
+    "An 8-bit array as it is, (H, W) (it is scaled window by window); anything else as a model-range (1, H, W) tensor."
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8:
+        if image.ndim == 3 and len(image) == 1: image = image[0]
+        if image.ndim == 2: return image
+    x = torch.as_tensor(image).float()
+    x = x[None] if x.ndim == 2 else x
+    if x.ndim != 3 or x.shape[0] != 1: raise ArgumentError(f"image must be (H, W) or (1, H, W), got {tuple(x.shape)}")
+    return x
+
+
+def _windows(x: np.ndarray | Tensor, boxes: list[tuple[int, int]], h: int, w: int) -> Tensor:
+    "The h x w windows at `boxes` (top, left), in the model's range, (n, 1, h, w)."
+    if isinstance(x, np.ndarray): return image_to_model(np.stack([x[y:y + h, c:c + w] for y, c in boxes]))[:, None]
+    return torch.stack([x[:, y:y + h, c:c + w] for y, c in boxes])
+
+
+def _rows_to(t: Tensor, n: int) -> Tensor:
+    "`t` (..., rows, W) with zero rows added below to at least n rows."
+    if t.shape[-2] >= n: return t
+    return torch.cat([t, t.new_zeros(*t.shape[:-2], n - t.shape[-2], t.shape[-1])], -2)
+
+
 @torch.no_grad()
+def probability_strips(model: nn.Module,        # a segmenter: (B, 1, h, w) in [-1, 1] -> (B, K, h, w) logits
+                       image: np.ndarray | Tensor,  # an 8-bit (H, W) image, or one in the model's range, (1, H, W) or (H, W)
+                       window: int | tuple[int, int] | None = None,  # side or (h, w); None: the model's `image_size`
+                       overlap: int | None = None,  # pixels shared by neighbouring windows; None: a quarter of the window
+                       batch_size: int = 8,     # windows per forward pass
+                       ) -> Iterator[Tensor]:   # class probabilities of consecutive rows, (K, rows, W) float32 on the CPU
+    "Class probabilities of a whole image, top to bottom, one row of windows at a time: never the whole (K, H, W) at once."
+    x = _as_source(image)
+    H, W = x.shape[-2:]
+    wh, ww = _window_shape(window, model)
+    overlap = _overlap(overlap, wh, ww)
+    if batch_size < 1: raise ArgumentError(f"batch_size must be at least 1, got {batch_size}")
+    if H < wh or W < ww: x = _pad_to(image_to_model(x)[None] if isinstance(x, np.ndarray) else x, wh, ww)
+    ys, xs = window_starts(x.shape[-2], wh, wh - overlap), window_starts(x.shape[-1], ww, ww - overlap)
+    device = next(model.parameters()).device
+    total, count, top = None, torch.zeros(0, x.shape[-1]), 0  # sums over the rows from `top` that later windows may still reach
+    for i, y in enumerate(ys):
+        for j in range(0, len(xs), batch_size):
+            boxes = [(y, c) for c in xs[j:j + batch_size]]
+            probs = torch.softmax(model(_windows(x, boxes, wh, ww).to(device)).float(), 1).cpu()
+            if total is None: total = torch.zeros(probs.shape[1], 0, x.shape[-1])
+            total, count = _rows_to(total, y + wh - top), _rows_to(count, y + wh - top)
+            for (_, c), p in zip(boxes, probs):
+                total[:, y - top:y - top + wh, c:c + ww] += p
+                count[y - top:y - top + wh, c:c + ww] += 1
+        end = ys[i + 1] if i + 1 < len(ys) else x.shape[-2]  # no later window reaches above this row
+        yield (total[:, :end - top] / count[:end - top])[:, :max(0, min(end, H) - top), :W]
+        total, count, top = total[:, end - top:], count[end - top:], end
+
+
 def predict_probabilities(model: nn.Module,        # a segmenter: (B, 1, h, w) in [-1, 1] -> (B, K, h, w) logits
                           image: Tensor,           # one image in the model's range, (1, H, W) or (H, W), any size
                           window: int | tuple[int, int] | None = None,  # side or (h, w); None: the model's `image_size`
@@ -59,26 +122,7 @@ def predict_probabilities(model: nn.Module,        # a segmenter: (B, 1, h, w) i
                           batch_size: int = 8,     # windows per forward pass
                           ) -> Tensor:             # class probabilities, (K, H, W) float32 on the CPU
     "Class probabilities of a whole image: the mean softmax of overlapping windows of the training size."
-    x = torch.as_tensor(image).float()
-    x = x[None] if x.ndim == 2 else x
-    if x.ndim != 3 or x.shape[0] != 1: raise ArgumentError(f"image must be (H, W) or (1, H, W), got {tuple(image.shape)}")
-    wh, ww = _window_shape(window, model)
-    overlap = min(wh, ww) // 4 if overlap is None else int(overlap)
-    if not 0 <= overlap < min(wh, ww): raise ArgumentError(f"overlap must be in [0, {min(wh, ww)}) px for a {wh}x{ww} window, got {overlap}")
-    if batch_size < 1: raise ArgumentError(f"batch_size must be at least 1, got {batch_size}")
-    H, W = x.shape[-2:]
-    x = _pad_to(x, wh, ww)
-    boxes = [(y, c) for y in window_starts(x.shape[-2], wh, wh - overlap) for c in window_starts(x.shape[-1], ww, ww - overlap)]
-    device = next(model.parameters()).device
-    total, count = None, torch.zeros(x.shape[-2:])
-    for i in range(0, len(boxes), batch_size):
-        chunk = boxes[i:i + batch_size]
-        probs = torch.softmax(model(torch.stack([x[:, y:y + wh, c:c + ww] for y, c in chunk]).to(device)).float(), 1).cpu()
-        if total is None: total = torch.zeros(probs.shape[1], *x.shape[-2:])
-        for (y, c), p in zip(chunk, probs):
-            total[:, y:y + wh, c:c + ww] += p
-            count[y:y + wh, c:c + ww] += 1
-    return (total / count)[:, :H, :W]
+    return torch.cat(list(probability_strips(model, torch.as_tensor(image), window, overlap, batch_size)), 1)
 
 
 def predict_labels(model: nn.Module,          # a student, e.g. from load_segmenter
@@ -87,9 +131,8 @@ def predict_labels(model: nn.Module,          # a student, e.g. from load_segmen
                    overlap: int | None = None,  # None: a quarter of the window
                    batch_size: int = 8,         # windows per forward pass
                    ) -> np.ndarray:             # class ids, (H, W) uint8
-    "The label map of a whole image of any size."
-    x = image_to_model(image) if isinstance(image, np.ndarray) and image.dtype == np.uint8 else torch.as_tensor(image)
-    return predict_probabilities(model, x, window, overlap, batch_size).argmax(0).to(torch.uint8).numpy()
+    "The label map of a whole image of any size, made strip by strip (memory: a few bytes a pixel, whatever the size)."
+    return np.concatenate([p.argmax(0).to(torch.uint8).numpy() for p in probability_strips(model, image, window, overlap, batch_size)])
 
 # %% ../nbs/06_predict.ipynb #99b3ea7d
 def legend_strip(classes: ClassSet,          # names and colours
@@ -116,13 +159,36 @@ def legend_strip(classes: ClassSet,          # names and colours
     return np.asarray(strip)
 
 
+_BLOCK = 1 << 20  # pixels coloured or counted at a time: the temporaries of a large scene stay this small
+
+
+def _row_blocks(a: np.ndarray,  # (H, W, ...) a scene-sized array
+                ) -> Iterator[np.ndarray]:  # views of consecutive rows, about a megapixel each
+    "A scene-sized array in blocks of whole rows."
+    rows = max(1, _BLOCK // max(1, a.shape[1]))
+    return (a[i:i + rows] for i in range(0, len(a), rows))
+
+
+def _by_rows(fn: Callable[..., np.ndarray],  # maps row blocks of `maps` to the same rows of the result
+             *maps: np.ndarray,              # arrays of the same (H, W)
+             ) -> np.ndarray:                # fn of the whole maps
+    "A per-pixel function of a whole scene, applied a block of rows at a time so that its temporaries stay small."
+    out, i = None, 0
+    for blocks in zip(*map(_row_blocks, maps)):
+        part = fn(*blocks)
+        if out is None: out = np.empty((len(maps[0]), *part.shape[1:]), part.dtype)
+        out[i:i + len(part)] = part
+        i += len(part)
+    return out
+
+
 def overlay_with_legend(image: np.ndarray,   # (H, W) uint8 SAR image
                         label: np.ndarray,   # (H, W) class ids
                         classes: ClassSet,   # colours and names
                         alpha: float = 0.5,  # opacity of the class colours
                         ) -> np.ndarray:     # (H + legend, W, 3) uint8
     "The image with the classes tinted in (see `overlay_labels`) and a legend of the tinted classes below."
-    return np.concatenate([overlay_labels(image, label, classes, alpha),
+    return np.concatenate([_by_rows(lambda i, l: overlay_labels(i, l, classes, alpha), image, label),
                            legend_strip(classes, image.shape[1], list(range(1, classes.num_classes)))])
 
 
@@ -152,6 +218,24 @@ def list_images(images: str | Path,  # a folder of images, or one image file
     return files
 
 
+def read_scene(path: str | Path,         # an image the user asked to segment
+               channel: str = "luma",    # RGB images: "luma" or "first" (see read_image)
+               ) -> np.ndarray:          # (H, W) uint8
+    "`read_image` of any size: Pillow's decompression-bomb limit (179 Mpx) is lifted for this read, as a full scene is larger."
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # the files are the user's own, not from the web
+    try: return read_image(path, channel)
+    finally: Image.MAX_IMAGE_PIXELS = limit
+
+
+def _write_outputs(out: Path, stem: str, image: np.ndarray, label: np.ndarray, classes: ClassSet, alpha: float) -> dict[str, Path]:
+    "labels/, masks/ and overlays/ PNGs of one image, each made and written in turn (a large scene holds one at a time)."
+    files = {kind: out / kind / f"{stem}.png" for kind in ("labels", "masks", "overlays")}
+    save_png(label, files["labels"])
+    save_png(_by_rows(classes.colorize, label), files["masks"])
+    save_png(overlay_with_legend(image, label, classes, alpha), files["overlays"])
+    return files
+
+
 def predict_folder(student: str | Path | nn.Module,  # a student folder (see load_segmenter) or a loaded student
                    images: str | Path,               # a folder of SAR images of any size, or one image
                    output_dir: str | Path,           # labels/, masks/, overlays/ and predictions.json go here
@@ -162,35 +246,35 @@ def predict_folder(student: str | Path | nn.Module,  # a student folder (see loa
                    channel: str = "luma",            # RGB images: "luma" or "first" (see read_image)
                    progress: bool = True,            # a bar over the images
                    ) -> dict:                        # what predictions.json records
-    "Label maps, colour masks and overlays with a legend for every image in a folder."
+    "Label maps, colour masks and overlays with a legend for every image in a folder; an unreadable image is recorded and skipped."
     if not 0 <= alpha <= 1: raise ArgumentError(f"alpha must be in [0, 1], got {alpha}")
     files = list_images(images)
     model = load_segmenter(student, device) if isinstance(student, (str, Path)) else student.eval()
     classes, window = model.classes, tuple(model.image_size)
     if classes.num_classes > 256: raise ArgumentError(f"{classes.num_classes} classes do not fit 8-bit label maps")
+    overlap = _overlap(overlap, *window)
     out = check_output_dir(output_dir)
-    overlap = min(window) // 4 if overlap is None else overlap
-    records = []
+    records, unreadable = [], []
     for path in tqdm(files, desc="predict", unit="image", disable=not progress):
-        image = read_image(path, channel)
+        try: image = read_scene(path, channel)
+        except DataError as e:
+            unreadable.append({"image": str(path), "problem": e.problem})
+            continue
         label = predict_labels(model, image, window, overlap, batch_size)
-        files_out = {kind: out / kind / f"{path.stem}.png" for kind in ("labels", "masks", "overlays")}
-        save_png(label, files_out["labels"])
-        save_png(classes.colorize(label), files_out["masks"])
-        save_png(overlay_with_legend(image, label, classes, alpha), files_out["overlays"])
-        fractions = class_frequencies(label, classes.num_classes)
+        written = _write_outputs(out, path.stem, image, label, classes, alpha)
+        fractions = class_frequencies(_row_blocks(label), classes.num_classes)
         records.append({"image": str(path), "height": label.shape[0], "width": label.shape[1],
-                        **{kind[:-1]: str(p.relative_to(out)) for kind, p in files_out.items()},
+                        **{kind[:-1]: str(p.relative_to(out)) for kind, p in written.items()},
                         "class_fractions": {n: float(f) for n, f in zip(classes.names, fractions)}})
     summary = {"student": str(getattr(model, "source", type(model).__name__)), "classes": list(classes.names),
                "window": list(window), "overlap": overlap, "blending": "mean softmax of overlapping windows, then argmax",
-               "images": records}
+               "images": records, "unreadable": unreadable}
     save_json(summary, out / "predictions.json")
     return summary
 
 # %% ../nbs/06_predict.ipynb #4ec0d684
 def predict_cli(argv: list[str] | None = None,  # command-line arguments (sys.argv[1:] if None)
-                ) -> int:                        # exit status: 0 written, 1 a problem with the inputs
+                ) -> int:                        # exit status: 0 all written, 1 a problem with the inputs (or an unreadable image)
     "dakd-predict STUDENT IMAGES [--out DIR] [--overlap PX] [--batch-size N] [--device D] [--alpha A] [--channel C]: segment SAR images with a trained student."
     p = argparse.ArgumentParser(prog="dakd-predict", description="Label maps (class ids), colour masks and overlays with a "
                                 "legend for a folder of SAR images of any size, from a trained student.")
@@ -211,7 +295,8 @@ def predict_cli(argv: list[str] | None = None,  # command-line arguments (sys.ar
         return 1
     print(f"wrote {len(summary['images'])} label maps, colour masks and overlays to {args.out} "
           f"(window {summary['window'][0]}x{summary['window'][1]}, overlap {summary['overlap']} px)")
-    return 0
+    for r in summary["unreadable"]: print(f"dakd-predict: skipped {r['image']}: {r['problem']}", file=sys.stderr)
+    return 1 if summary["unreadable"] else 0
 
 
 if __name__ == "__main__" and "IPython" not in sys.modules:  # `python -m dakd_nb.predict`, not the notebook

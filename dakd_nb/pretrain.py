@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from .core import PROFILES, DakdError, atomic_dir, atomic_path, load_json, save_figure, save_json, plot_pairs, stack_items
+from .core import PROFILES, ArgumentError, DakdError, atomic_dir, atomic_path, load_json, save_figure, save_json, plot_pairs, stack_items
 from .data import build_splits
 from .augmentation import complete_set_speckle
 from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
@@ -25,8 +26,9 @@ from .synthsar import SynthSARConfig
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
 # %% auto #0
-__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'SAMPLER_COLUMNS', 'packaged_generator', 'pretrain_config', 'InMemory',
-           'train_chunked', 'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator', 'pretrain_cli']
+__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'SAMPLER_COLUMNS', 'ORIGIN_FILE', 'packaged_generator', 'pretrain_config',
+           'InMemory', 'train_chunked', 'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator',
+           'pretrain_cli']
 
 # %% ../nbs/02h_pretrain.ipynb #c823d64d
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
@@ -191,6 +193,34 @@ def _initial_net(init_from: str | Path | None, config: JointNetConfig) -> tuple:
                    "total_steps": card.get("total_steps", card.get("steps", 0))}
 
 
+ORIGIN_FILE = "origin.json"  # in a pretraining run folder: the generator its first step started from (null: fresh)
+
+
+def _check_numbers(steps: int | None, batch_size: int | None, lr: float | None, time_limit_s: float | None) -> None:
+    "Refuse sizes that would train nothing and a learning rate or time limit that is not a number, naming the option."
+    for name, flag, v in (("steps", "--steps", steps), ("batch_size", "--batch-size", batch_size)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise ArgumentError(f"{name} ({flag}) must be a whole number of at least 1, got {v!r}")
+    if lr is not None and not (math.isfinite(lr) and lr >= 0): raise ArgumentError(f"lr (--lr) must be a number >= 0, got {lr}")
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise ArgumentError(f"time_limit_s (--time-limit-min) must be a positive time, got {time_limit_s}")
+
+
+def _run_origin(run_dir: Path, init_from: str | Path | None, config: JointNetConfig) -> tuple:
+    "The net to start from and what the run really continues: what its folder recorded when it started, if it has begun."
+    start, prior = _initial_net(init_from, config)
+    record = run_dir / ORIGIN_FILE
+    if not (run_dir / "checkpoint").exists():  # nothing trained yet: the run starts from what is asked now
+        save_json({"init_from": prior}, record)
+        return start, prior
+    recorded = load_json(record)["init_from"] if record.is_file() else None
+    if init_from is not None and recorded != prior:
+        began = "from a start it did not record" if not record.is_file() else f"from {recorded['path']}" if recorded else "fresh"
+        raise ArgumentError(f"--init-from {init_from}: the run in {run_dir} began {began} and would be resumed from its "
+                            "checkpoint, the init ignored; use another --run-dir to start from it, or drop --init-from to continue")
+    return start, recorded
+
+
 def pretrain(out_dir: str | Path,                # the generator folder to write (e.g. dakd_nb/pretrained/synthsar-64)
              run_dir: str | Path | None = None,  # the training run (checkpoints; resumable); default: out_dir + ".run"
              steps: int | None = None,           # training steps (default: the recipe's)
@@ -206,10 +236,11 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
              ) -> dict:                          # the model card's facts
     "Train (or resume) the packaged generator, measure its quality, and write the folder with its card."
     data, ev = PRETRAINED_RECIPE["data"], PRETRAINED_RECIPE["eval"]
+    _check_numbers(steps, batch_size, lr, time_limit_s)
     over = {k: v for k, v in dict(steps=steps, batch_size=batch_size, lr=lr).items() if v is not None}
     config = pretrain_config(device="cpu" if device == "cpu" else "auto", mixed_precision=mixed_precision, **over)
     out = Path(out_dir); run_dir = Path(run_dir) if run_dir else out.with_name(out.name + ".run")
-    start, prior = _initial_net(init_from, config)  # checked before any work
+    start, prior = _run_origin(run_dir, init_from, config)  # checked before any work
     train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
     clock = run_dir / "train_time.json"  # wall time over all the calls that trained this run
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()

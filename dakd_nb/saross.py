@@ -14,7 +14,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_model, save_model
 from torch import Tensor, nn
 
-from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_path, load_json, resolve_device, save_json
+from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_path, check_finite_weights, load_json, resolve_device, save_json
 
 # %% auto #0
 __all__ = ['ENCODERS', 'SEGMENTER_FILE', 'WEIGHTS_FILE', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu', 'BasicBlock',
@@ -304,6 +304,9 @@ def build_segmenter(
     **encoder_kwargs,           # SAROSS-Net only: more encoder arguments (weights_path for mambavision)
 ) -> Segmenter:                 # images (B, in_channels, H, W) in [-1, 1] -> logits (B, num_classes, H, W)
     "Build a segmenter by name, with the contract every student follows."
+    for arg, v in (("num_classes", num_classes), ("in_channels", in_channels), ("width", width)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ArgumentError(f"{arg} must be a positive integer, got {v!r}")
+    if not isinstance(use_caft, bool): raise ArgumentError(f"use_caft must be true or false, got {use_caft!r}")
     config = dict(name=name, num_classes=num_classes, in_channels=in_channels, width=width,
                   use_caft=use_caft, encoder=encoder, **encoder_kwargs)
     if name == "saross":
@@ -372,6 +375,8 @@ def _read_record(path: Path) -> tuple[dict, ClassSet, tuple[int, int]]:
     except (KeyError, TypeError, ValueError) as e:
         raise DataError(path, f"not a segmenter record ({type(e).__name__}: {e}); expected the keys "
                               "'segmenter', 'classes' and 'image_size' that save_segmenter writes") from None
+    bad = [p for p in classes.palette if len(p) != 3 or not all(0 <= v <= 255 for v in p)]
+    if bad: raise DataError(path, f"classes.palette has {list(bad[0])}: each colour is three values in 0-255")
     if config is None:
         raise DataError(path, "records no build_segmenter arguments (the model was not built by build_segmenter): "
                               "rebuild it by hand and load model.safetensors into it")
@@ -394,5 +399,6 @@ def load_segmenter(folder: str | Path,          # a student folder (segmenter.js
     try: load_model(model, str(weights), strict=True)
     except (RuntimeError, OSError, SafetensorError) as e:
         raise DataError(weights, f"does not fit the segmenter in {SEGMENTER_FILE}: {str(e).splitlines()[0][:300]}") from None
+    check_finite_weights(model, weights)
     model.classes, model.image_size, model.source = classes, image_size, d
     return model.to(resolve_device(device) if isinstance(device, str) else device).eval()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import csv
 import hashlib
 import itertools
@@ -23,20 +24,21 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 from tqdm.auto import tqdm
 
-from .core import DakdError, DataError, atomic_path, check_output_dir, load_json, save_figure, save_json
+from .core import ArgumentError, DakdError, DataError, atomic_path, check_output_dir, load_json, save_figure, save_json
 from .core import lock_message, release_lock, take_lock
 
 # %% auto #0
-__all__ = ['SWEEP_KEYS', 'RESERVED', 'LOGS', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'check_parameters',
-           'notebook_script', 'run_config', 'visible_gpus', 'run_sweep', 'flatten_metrics', 'collect_results',
-           'summarize', 'results_markdown', 'write_csv', 'plot_metric', 'plot_per_class', 'write_report', 'main']
+__all__ = ['SWEEP_KEYS', 'RESERVED', 'LOGS', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'parameter_types',
+           'check_parameters', 'notebook_script', 'run_config', 'visible_gpus', 'run_sweep', 'flatten_metrics',
+           'collect_results', 'summarize', 'results_markdown', 'write_csv', 'plot_metric', 'plot_per_class',
+           'write_report', 'main']
 
 # %% ../nbs/04_ablations.ipynb #f7b8dfa2
 SWEEP_KEYS = ("name", "description", "base", "grid", "configs", "seeds")
@@ -149,38 +151,84 @@ def load_sweep(path: str | Path,  # a sweep YAML file
     path = Path(path)
     try: text = path.read_text()
     except OSError as e: raise DataError(path, f"cannot read the sweep file ({e.strerror or e})") from None
+    except UnicodeDecodeError: raise DataError(path, "not a text file: a sweep is a YAML file") from None
     try: spec = yaml.safe_load(text)
     except yaml.YAMLError as e: raise DataError(path, f"not valid YAML ({' '.join(str(e).split())})") from None
     if spec is None: raise DataError(path, "the sweep file is empty")
     return Sweep.from_dict(spec, source=path, name=path.stem)
 
 # %% ../nbs/04_ablations.ipynb #a9cae44c
-def notebook_parameters(notebook: str | Path,  # a papermill notebook (Python)
-                        ) -> list[str]:         # the names its parameters cell assigns, in order
-    "The parameters a notebook declares in its cell tagged `parameters` (an error if it has none)."
-    notebook = Path(notebook)
+def _parameters_cell(notebook: Path) -> list[ast.stmt]:
+    "The statements of a notebook's cell tagged `parameters` (an error if it has none)."
     try: nb = json.loads(notebook.read_text())
     except (OSError, ValueError) as e: raise DataError(notebook, f"not a readable notebook ({e})") from None
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells: raise DataError(notebook, "no cell tagged `parameters`: papermill would ignore every sweep parameter")
     source = cells[0]["source"]
-    try: tree = ast.parse(source if isinstance(source, str) else "".join(source))
+    try: return ast.parse(source if isinstance(source, str) else "".join(source)).body
     except SyntaxError as e: raise DataError(notebook, f"parameters cell, line {e.lineno}: {e.msg}") from None
-    targets = [t for node in tree.body for t in (node.targets if isinstance(node, ast.Assign) else
-                                                  [node.target] if isinstance(node, ast.AnnAssign) else [])]
+
+
+def notebook_parameters(notebook: str | Path,  # a papermill notebook (Python)
+                        ) -> list[str]:         # the names its parameters cell assigns, in order
+    "The parameters a notebook declares in its cell tagged `parameters` (an error if it has none)."
+    body = _parameters_cell(Path(notebook))
+    targets = [t for node in body for t in (node.targets if isinstance(node, ast.Assign) else
+                                            [node.target] if isinstance(node, ast.AnnAssign) else [])]
     return list(dict.fromkeys(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)))
+
+
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "None": type(None), "list": list, "tuple": list, "dict": dict}
+
+
+def _annotation_types(node: ast.expr) -> set[type] | None:
+    "The YAML value types an annotation allows (`int | None`, `list[int]`, ...); None for one this check does not know."
+    if isinstance(node, ast.Constant) and node.value is None: return {type(None)}
+    if isinstance(node, ast.Name): return {_TYPES[node.id]} if node.id in _TYPES else None
+    if isinstance(node, ast.Subscript): return _annotation_types(node.value)  # list[int]: a list
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        left, right = _annotation_types(node.left), _annotation_types(node.right)
+        return None if left is None or right is None else left | right
+    return None
+
+
+def parameter_types(notebook: str | Path,  # a papermill notebook (Python)
+                    ) -> dict[str, set[type]]:  # parameter -> the value types it takes (parameters of unknown type left out)
+    "The types of a notebook's parameters: from each annotation, else from the type of its default value."
+    types = {}
+    for node in _parameters_cell(Path(notebook)):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            types[node.target.id] = _annotation_types(node.annotation)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+              and isinstance(node.value, ast.Constant) and node.value.value is not None):
+            types[node.targets[0].id] = {type(node.value.value)}
+    return {k: v for k, v in types.items() if v}
+
+
+def _typed(value: Any, types: set[type], where: str, source: str) -> Any:
+    "The value as the parameter takes it (a whole number where only a float is taken becomes a float); else a DataError."
+    if type(value) in types: return value
+    if type(value) is int and float in types: return float(value)
+    allowed = " or ".join(sorted(t.__name__.replace("NoneType", "null") for t in types))
+    raise DataError(source, f"{where}: {value!r} is a {type(value).__name__.replace('NoneType', 'null')}, the notebook's "
+                            f"parameter takes {allowed}; every run would fail on it")
 
 
 def check_parameters(sweep: Sweep,             # the sweep to run
                      notebook: str | Path,     # the notebook it runs
-                     ) -> None:
-    "Refuse a sweep that sets parameters the notebook does not declare."
+                     ) -> Sweep:               # the sweep with each value as the notebook takes it (1 -> 1.0 for a float)
+    "Refuse a sweep that sets parameters the notebook does not declare, or values of another type than a parameter's."
     known = notebook_parameters(notebook)
     used = {*sweep.base, *sweep.grid, *(k for c in sweep.explicit for k in c), "seed", "output_dir"}
     unknown = sorted(used - set(known))
     if unknown:
         raise DataError(sweep.source, f"parameter(s) {', '.join(unknown)} not in the parameters cell of "
                                       f"{notebook} (it has {', '.join(known)})")
+    types = parameter_types(notebook)
+    typed = lambda d, where: {k: _typed(v, types[k], f"{where}.{k}", sweep.source) if k in types else v for k, v in d.items()}
+    return replace(sweep, base=typed(sweep.base, "base"),
+                   grid={k: [typed({k: v}, "grid")[k] for v in values] for k, values in sweep.grid.items()},
+                   explicit=[typed(c, f"configs[{i}]") for i, c in enumerate(sweep.explicit)])
 
 # %% ../nbs/04_ablations.ipynb #2424e334
 LOGS = {"papermill": "papermill.log", "python": "run.log"}  # each engine's live log in the run folder
@@ -212,7 +260,7 @@ def notebook_script(notebook: str | Path,  # a papermill notebook (Python, no ma
     return "\n\n".join(parts) + "\n"
 
 # %% ../nbs/04_ablations.ipynb #351519b5
-RUN_LOCK = ".sweep.lock"  # the sweep's claim on a run folder (the job inside holds its own `.lock`)
+RUN_LOCK = ".sweep.lock"  # the sweep's claim on its output folder and on each run folder (the job inside holds its own `.lock`)
 
 
 def _finished(run_dir: Path, params: dict) -> dict | None:
@@ -318,6 +366,22 @@ def visible_gpus() -> list[str]:
     return ids[:n]
 
 # %% ../nbs/04_ablations.ipynb #f438564a
+@contextlib.contextmanager
+def _holding(out_dir: Path,  # the sweep's output folder
+             sweep: Sweep,   # the sweep about to run there
+             ) -> Iterator[None]:
+    "Hold the sweep's output folder: one sweep at a time, and never one that holds another sweep (they would share one report)."
+    lock = out_dir / RUN_LOCK
+    if (holder := take_lock(lock)) is not None: raise DakdError(lock_message(lock, holder))
+    try:
+        other = load_json(out_dir / "sweep.json").get("name") if (out_dir / "sweep.json").exists() else sweep.name
+        if other != sweep.name:
+            raise DakdError(f"{out_dir} holds the sweep {other!r} (its sweep.json); running {sweep.name!r} there would mix "
+                            "their runs in one report: use another output folder")
+        yield
+    finally: release_lock(lock)
+
+
 def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
               notebook: str | Path,            # the papermill notebook it runs
               out_dir: str | Path,             # one folder per run, plus sweep.json and the report
@@ -331,55 +395,56 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
               engine: str = "auto",            # how each run executes (see run_config)
               ) -> dict[str, dict]:            # run name -> its record in sweep.json
     "Run every configuration of a sweep through papermill into `out_dir`, skipping finished ones."
-    sweep = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
-    check_parameters(sweep, notebook)
-    out_dir = check_output_dir(out_dir).resolve()
+    sweep = check_parameters(sweep if isinstance(sweep, Sweep) else load_sweep(sweep), notebook)
     configs = sweep.configs()
-    workers = [str(d) for d in (visible_gpus() if devices is None else devices)] or [None]
-    runs, todo = {}, queue.Queue()
-    for name, params in configs.items():
-        done = _finished(out_dir / name, params) or {}
-        runs[name] = {"params": params, "status": "pending", "wall_s": None, "error": None, "device": None}
-        if done.get("status") == "ok" or (done.get("status") == "failed" and not rerun_failed):
-            runs[name].update(status=done["status"], error=done.get("error"), wall_s=done.get("wall_s"))
-        else: todo.put(name)
-    summary = {"name": sweep.name, "description": sweep.description, "notebook": str(notebook),
-               "devices": [w or "cpu" for w in workers], "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": runs}
-    guard, stop = threading.Lock(), threading.Event()
-    save_json(summary, out_dir / "sweep.json")
-    bar = tqdm(total=len(configs), initial=len(configs) - todo.qsize(), desc=f"sweep {sweep.name}",
-               unit="run", disable=not progress)
-
-    def work(gpu):
-        while not stop.is_set():
-            try: name = todo.get_nowait()
-            except queue.Empty: return
-            try: rec = run_config(notebook, configs[name], out_dir / name, gpu, kernel_name, timeout_s, stop, cwd, engine)
-            except Exception as e: rec = {"status": "failed", "error": f"sweep runner error: {e!r}"}
-            with guard:
-                runs[name].update(rec)
-                save_json(summary, out_dir / "sweep.json")
-                if rec["status"] in ("ok", "failed"): bar.update()
-                if rec["status"] in ("failed", "running"): tqdm.write(f"{name}: {rec['status']}: {rec['error']}")
-
-    threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers]
-    # Ctrl-C only sets `stop`: a KeyboardInterrupt raised at an arbitrary point of the main thread can leave
-    # a lock half-taken (tqdm's write lock, seen to hang the sweep); the loop below raises it at a safe point
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.set()) if main else None
-    for t in threads: t.start()
-    try:
-        while any(t.is_alive() for t in threads) and not stop.is_set(): time.sleep(0.2)
-        if stop.is_set():
-            for t in threads: t.join()
-            raise KeyboardInterrupt
-    finally:
-        if previous is not None: signal.signal(signal.SIGINT, previous)
-        bar.close()
-        summary["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    if timeout_s is not None and not timeout_s > 0: raise ArgumentError(f"timeout_s must be a positive number of seconds, got {timeout_s}")
+    out_dir = check_output_dir(out_dir).resolve()
+    with _holding(out_dir, sweep):
+        workers = [str(d) for d in (visible_gpus() if devices is None else devices)] or [None]
+        runs, todo = {}, queue.Queue()
+        for name, params in configs.items():
+            done = _finished(out_dir / name, params) or {}
+            runs[name] = {"params": params, "status": "pending", "wall_s": None, "error": None, "device": None}
+            if done.get("status") == "ok" or (done.get("status") == "failed" and not rerun_failed):
+                runs[name].update(status=done["status"], error=done.get("error"), wall_s=done.get("wall_s"))
+            else: todo.put(name)
+        summary = {"name": sweep.name, "description": sweep.description, "notebook": str(notebook),
+                   "devices": [w or "cpu" for w in workers], "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "runs": runs}
+        guard, stop = threading.Lock(), threading.Event()
         save_json(summary, out_dir / "sweep.json")
-    if report: write_report(out_dir)
-    return runs
+        bar = tqdm(total=len(configs), initial=len(configs) - todo.qsize(), desc=f"sweep {sweep.name}",
+                   unit="run", disable=not progress)
+
+        def work(gpu):
+            while not stop.is_set():
+                try: name = todo.get_nowait()
+                except queue.Empty: return
+                try: rec = run_config(notebook, configs[name], out_dir / name, gpu, kernel_name, timeout_s, stop, cwd, engine)
+                except Exception as e: rec = {"status": "failed", "error": f"sweep runner error: {e!r}"}
+                with guard:
+                    runs[name].update(rec)
+                    save_json(summary, out_dir / "sweep.json")
+                    if rec["status"] in ("ok", "failed"): bar.update()
+                    if rec["status"] in ("failed", "running"): tqdm.write(f"{name}: {rec['status']}: {rec['error']}")
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in workers]
+        # Ctrl-C only sets `stop`: a KeyboardInterrupt raised at an arbitrary point of the main thread can leave
+        # a lock half-taken (tqdm's write lock, seen to hang the sweep); the loop below raises it at a safe point
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set()) if main else None
+        for t in threads: t.start()
+        try:
+            while any(t.is_alive() for t in threads) and not stop.is_set(): time.sleep(0.2)
+            if stop.is_set():
+                for t in threads: t.join()
+                raise KeyboardInterrupt
+        finally:
+            if previous is not None: signal.signal(signal.SIGINT, previous)
+            bar.close()
+            summary["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+            save_json(summary, out_dir / "sweep.json")
+        if report: write_report(out_dir)
+        return runs
 
 # %% ../nbs/04_ablations.ipynb #59243a5e
 _NOT_METRICS = ("status", "params", "error", "classes", "returncode", "machine")
@@ -399,14 +464,15 @@ def flatten_metrics(results: dict,  # a results.json
 
 def collect_results(out_dir: str | Path,  # a sweep's output folder
                     ) -> list[dict]:       # per run: run, status, params, metrics, error
-    "One row per run folder of a sweep, in sweep order; unfinished runs have status `incomplete`."
+    "One row per run of a sweep (those its sweep.json lists; every run folder without one), in sweep order; unfinished runs have status `incomplete`."
     out_dir = Path(out_dir)
-    order = list(load_json(out_dir / "sweep.json")["runs"]) if (out_dir / "sweep.json").exists() else []
-    folders = [out_dir / n for n in order] + sorted(d for d in out_dir.iterdir() if d.is_dir() and d.name not in order)
+    folders = ([out_dir / n for n in load_json(out_dir / "sweep.json")["runs"]] if (out_dir / "sweep.json").exists()
+               else sorted(d for d in out_dir.iterdir() if d.is_dir()))
     rows = []
     for d in folders:
         if not (d / "sweep_params.json").exists(): continue
-        results = load_json(d / "results.json") if (d / "results.json").exists() else {"status": "incomplete"}
+        try: results = load_json(d / "results.json") if (d / "results.json").exists() else {"status": "incomplete"}
+        except DataError as e: results = {"status": "unreadable", "error": f"{e.path.name}: {e.problem}"}
         ok = results.get("status") == "ok"
         rows.append({"run": d.name, "status": results.get("status", "unknown"), "params": load_json(d / "sweep_params.json"),
                      "metrics": flatten_metrics(results) if ok else {}, "error": results.get("error") or ""})
@@ -557,6 +623,11 @@ def _parse_set(items: list[str]) -> dict:
     return out
 
 
+def _parse_seeds(text: str) -> list[int]:
+    try: return [int(s) for s in text.split(",")]
+    except ValueError: raise DakdError(f"--seeds {text!r}: expected whole numbers separated by commas, e.g. 0,1,2") from None
+
+
 def main(argv: list[str] | None = None,  # command-line arguments; None: sys.argv[1:]
          ) -> int:                        # exit code
     "Command line: run a sweep file through papermill and write its report."
@@ -579,12 +650,11 @@ def main(argv: list[str] | None = None,  # command-line arguments; None: sys.arg
     args = p.parse_args(argv)
     try:
         sweep = load_sweep(args.sweep)
-        seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
+        seeds = _parse_seeds(args.seeds) if args.seeds else None
         sweep = sweep.override(seeds=seeds, **_parse_set(args.set))
         out = Path(args.out or Path("runs") / "sweeps" / sweep.name)
         if args.list:
-            check_parameters(sweep, args.notebook)
-            for name, params in sweep.configs().items(): print(name, json.dumps(params))
+            for name, params in check_parameters(sweep, args.notebook).configs().items(): print(name, json.dumps(params))
             return 0
         if args.report_only:
             print("\n".join(str(p) for p in write_report(out).values()))

@@ -120,3 +120,29 @@ def test_a_killed_writers_temporary_is_cleared_by_the_next_write(tmp_path):
     save_json({"a": 1}, tmp_path / "r.json")
     with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("1")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt", "r.json"]
+
+
+def test_a_binary_training_state_names_the_file(tmp_path):
+    from dakd_nb.checkpoints import STATE_FILE, read_training_state
+    (tmp_path / "checkpoint").mkdir()
+    (tmp_path / "checkpoint" / STATE_FILE).write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(DataError, match=f"checkpoint/{STATE_FILE}: not a JSON text file"):
+        read_training_state(tmp_path / "checkpoint", {"lr": 1e-3})
+
+
+def test_dakd_predict_refuses_a_student_with_a_nan_weight(tmp_path, capsys):
+    "One NaN weight makes every pixel one class: dakd-predict must stop, naming the weights, not write that."
+    import numpy as np
+    from PIL import Image
+    from safetensors.torch import load_file, save_file
+    from dakd_nb.predict import predict_cli
+    from dakd_nb.saross import build_segmenter, save_segmenter
+    save_segmenter(build_segmenter("unet", num_classes=5, width=8), tmp_path / "student" / "best", OSD_CLASSES, 32)
+    weights = tmp_path / "student" / "best" / "model.safetensors"
+    tensors = load_file(weights)
+    tensors[sorted(tensors)[0]].view(-1)[0] = float("nan")
+    save_file(tensors, weights)
+    Image.fromarray(np.zeros((40, 40), np.uint8)).save(tmp_path / "scene.png")
+    assert predict_cli([str(tmp_path / "student"), str(tmp_path / "scene.png"), "--out", str(tmp_path / "out")]) == 1
+    assert "best/model.safetensors: 1 tensor(s) hold NaN or Inf values" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

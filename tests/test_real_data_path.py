@@ -177,6 +177,13 @@ def test_a_dry_run_plans_and_stops_cleanly(tmp_path):
     assert any("train_students(" in "".join(c["source"]) for c in unrun), "no training cell may run"
 
 
+def test_a_dry_run_on_an_empty_copy_names_what_is_missing_in_every_split(tmp_path):
+    (tmp_path / "data").mkdir()
+    res, run, _ = _dry_run(tmp_path, profile="tiny", dataset="osd", data_root=tmp_path / "data")
+    assert res.returncode != 0 and not run.exists()
+    assert_terminal_says(res, "2 splits cannot be read", "data/train/images: folder missing", "data/test/images: folder missing")
+
+
 @pytest.mark.slow  # times a paper-sized generator and student on this machine (minutes on a busy CPU)
 def test_osd_dry_run_at_published_counts_plans_and_stops_cleanly(osd_published_counts, tmp_path):
     "The README's preflight as a person types it: paper profile, OSD at its published counts."

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dakd_nb.core import DataError, load_json
+from dakd_nb.core import DakdError, DataError, load_json
 from dakd_nb.sweeps import Sweep, check_parameters, collect_results, load_sweep, main, run_sweep, summarize
 from dakd_nb import sweeps as sweeps_mod
 
@@ -219,3 +219,74 @@ def test_interrupted_sweep_restarts_and_loses_nothing(tmp_path):
     assert [executions(out / n) for n in names] == [1, 3, 1]  # the finished run was not run again
     assert not any((out / n / ".sweep.lock").exists() for n in names)
     assert [r["status"] for r in load_json(out / "sweep.json")["runs"].values()] == ["ok"] * 3
+
+
+def _live_lock(folder: Path, pid: int) -> None:
+    "A sweep lock in `folder` held by live process `pid` (another sweep running there)."
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".sweep.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": pid}))
+
+
+def test_a_second_copy_of_a_running_sweep_stops_before_anything(tmp_path, capsys):
+    sweep = Sweep.from_dict({"name": "toy", "grid": {"kd_weight": [1.0]}})
+    other = subprocess.Popen(["sleep", "120"])  # the first copy, still running
+    try:
+        _live_lock(tmp_path / "out", other.pid)
+        with pytest.raises(DakdError, match=f"in use by another run \\(process {other.pid} "):
+            run_sweep(sweep, TOY, tmp_path / "out", devices=[], progress=False)
+        assert main([str(ROOT / "sweeps" / "caft.yaml"), "--notebook", str(TOY), "--out", str(tmp_path / "out")]) == 2
+    finally: other.kill(); other.wait()
+    assert "in use by another run" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".sweep.lock"]  # no sweep.json, no run folder
+    run_sweep(sweep, TOY, tmp_path / "out", devices=[], progress=False, report=False)  # its process gone: the lock is stale
+    assert not (tmp_path / "out" / ".sweep.lock").exists()
+
+
+def test_the_report_is_the_sweeps_own_grid_and_another_sweep_is_refused(tmp_path):
+    out = tmp_path / "out"
+    run_sweep(Sweep.from_dict({"name": "toy", "grid": {"kd_weight": [1.0, 2.0]}}), TOY, out, devices=[], progress=False)
+    run_sweep(Sweep.from_dict({"name": "toy", "grid": {"kd_weight": [2.0, 3.0]}}), TOY, out, devices=[], progress=False)
+    assert [r["run"] for r in collect_results(out)] == ["kd_weight=2.0,seed=0", "kd_weight=3.0,seed=0"]
+    assert len((out / "results.csv").read_text().splitlines()) == 3 and "2 runs: 2 ok" in (out / "results.md").read_text()
+    assert executions(out / "kd_weight=2.0,seed=0") == 1  # the shared configuration was not run again
+    assert load_json(out / "kd_weight=1.0,seed=0" / "results.json")["status"] == "ok"  # the earlier grid's run is kept, only left out
+    with pytest.raises(DakdError, match="holds the sweep 'toy'.*'other'"):
+        run_sweep(Sweep.from_dict({"name": "other", "grid": {"kd_weight": [3.0]}}), TOY, out, devices=[], progress=False)
+    assert load_json(out / "sweep.json")["name"] == "toy"
+
+
+def test_an_unreadable_results_json_is_reported_and_rerun(tmp_path):
+    sweep = Sweep.from_dict({"name": "toy", "grid": {"kd_weight": [1.0, 2.0]}})
+    out = tmp_path / "out"
+    runs = run_sweep(sweep, TOY, out, devices=[], progress=False, report=False)
+    bad = list(runs)[1]
+    (out / bad / "results.json").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    assert main([str(ROOT / "sweeps" / "caft.yaml"), "--out", str(out), "--report-only"]) == 0
+    assert f"| {bad} | unreadable | results.json: not a JSON text file" in (out / "results.md").read_text()
+    assert [r["status"] for r in run_sweep(sweep, TOY, out, devices=[], progress=False, report=False).values()] == ["ok", "ok"]
+    assert [executions(out / n) for n in runs] == [1, 2]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--seeds", "1,x"], "--seeds '1,x': expected whole numbers"),
+    (["--timeout", "-1"], "timeout_s must be a positive number of seconds, got -1"),
+    (["--set", "epochs=two", "--list"], "base.epochs: 'two' is a str, the notebook's parameter takes int"),
+])
+def test_bad_options_stop_before_any_run(tmp_path, capsys, args, fragment):
+    assert main([str(ROOT / "sweeps" / "caft.yaml"), "--notebook", str(TOY), "--out", str(tmp_path / "o"), *args]) == 2
+    assert fragment in capsys.readouterr().err and not (tmp_path / "o" / "sweep.json").exists()
+
+
+def test_a_sweep_file_that_is_not_text_is_named(tmp_path, capsys):
+    (tmp_path / "some.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    assert main([str(tmp_path / "some.png"), "--notebook", str(TOY), "--list"]) == 2
+    assert "some.png: not a text file" in capsys.readouterr().err
+
+
+def test_a_whole_number_for_a_float_parameter_is_the_same_configuration(tmp_path):
+    out = tmp_path / "out"
+    run_sweep(Sweep.from_dict({"name": "toy", "base": {"temperature": 1.0}, "grid": {"kd_weight": [1.0]}}), TOY, out,
+              devices=[], progress=False, report=False)
+    runs = run_sweep(Sweep.from_dict({"name": "toy", "base": {"temperature": 1}, "grid": {"kd_weight": [1]}}), TOY, out,
+                     devices=[], progress=False, report=False)
+    assert list(runs) == ["seed=0"] and executions(out / "seed=0") == 1  # found finished, not run again
