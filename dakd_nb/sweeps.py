@@ -184,7 +184,12 @@ _TYPES = {"int": int, "float": float, "str": str, "bool": bool, "None": type(Non
 def _annotation_types(node: ast.expr) -> set[type] | None:
     "The YAML value types an annotation allows (`int | None`, `list[int]`, ...); None for one this check does not know."
     if isinstance(node, ast.Constant) and node.value is None: return {type(None)}
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "Optional[int]": a string papermill's parser reads
+        return _annotation_types(ast.parse(node.value, mode="eval").body)
     if isinstance(node, ast.Name): return {_TYPES[node.id]} if node.id in _TYPES else None
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Optional":
+        inner = _annotation_types(node.slice)
+        return None if inner is None else inner | {type(None)}
     if isinstance(node, ast.Subscript): return _annotation_types(node.value)  # list[int]: a list
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         left, right = _annotation_types(node.left), _annotation_types(node.right)

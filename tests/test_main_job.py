@@ -219,3 +219,23 @@ def test_parameters_cell_matches_the_dataclass():
     fields = [(f.name, f.default) for f in dataclasses.fields(MainJobParams)]
     assert cell_params == fields and {"redo_stale", "dry_run", "generated_per_real", "image_size", "generator_steps", "generator_lr",
                                       "student_lr", "mixed_precision"} <= dict(fields).keys()
+
+
+def test_papermill_reads_every_parameter_with_its_type_default_and_help(caplog):
+    "`papermill --help-notebook` shows every MainJobParams field (papermill's own parser), with no 'Unable to parse' warning."
+    import ast
+    import dataclasses
+    import logging
+    import typing
+    import nbformat
+    from papermill.translators import PythonTranslator
+    nb = nbformat.read(NB, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    with caplog.at_level(logging.WARNING, logger="papermill"): seen = {p.name: p for p in PythonTranslator.inspect(cell)}
+    assert not [r for r in caplog.records if "Unable to parse" in r.getMessage()]
+    hints = typing.get_type_hints(MainJobParams)
+    for f in dataclasses.fields(MainJobParams):
+        p = seen[f.name]
+        kinds = [k for k in typing.get_args(hints[f.name]) if k is not type(None)] or [hints[f.name]]
+        want = f"Optional[{kinds[0].__name__}]" if type(None) in typing.get_args(hints[f.name]) else kinds[0].__name__
+        assert p.inferred_type_name == want and ast.literal_eval(p.default) == f.default and p.help.strip(), (f.name, p)
