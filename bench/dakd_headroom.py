@@ -6,7 +6,8 @@
 The `few-label` profile: 16 labelled SynthSAR scenes, students trained to convergence at equal optimiser steps and
 validations. One generator serves every run (the training scenes are fixed; a seed changes only the training's
 randomness): `runs/generators/synthsar-16-few-label`, trained here first (resumably) on those 16 scenes alone with
-the profile's generator recipe. Then
+the profile's generator recipe (and, for the `image_pretrained` arm, a second one whose image branch was first
+trained alone on 512 unlabelled SynthSAR scenes: the only arm that uses images the baseline does not). Then
 1. the main sweep (`main/`): per seed the baseline, the paper's DAKD student (free sampler, soft labels, uniform
    batches over D ∪ D^a) and the ceiling (the same recipe on fresh real scenes in the generated pairs' place);
 2. every arm (ARMS; `<arm>/`): the same run with one recipe change, its DAKD student only. Each arm's run first gets
@@ -41,6 +42,8 @@ NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
 PROFILE = "few-label"
 GENERATOR = "runs/generators/synthsar-16-few-label"
 GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (core.PROFILES["few-label"]["generator"])
+UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
+GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
     "generated_then_real": ({"generated_then_real": 0.5}, "generated pairs for the first half of the steps, then real ones", True, False),
@@ -50,8 +53,35 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "sdedit": ({"generation": "sdedit"}, "generated from real pairs noised half way (SDEdit)", False, False),
     "sdedit_real_share_freemask": ({"generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"},
                                    "SDEdit pairs, half of every batch real, FreeMask", False, False),
+    "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
+                         "unlabelled scenes", False, True),
 }
 PAPER, CEILING = "dakd", "ceiling"
+
+
+def image_pretrained_start(base: dict, n_real: int) -> tuple:
+    "A SAR-JointNet whose image branch was trained alone on UNLABELLED scenes (resumably), ready for joint training on the labelled few."
+    from dakd_nb.data import build_splits
+    from dakd_nb.synthsar import SynthSAR
+    from dakd_nb.train_jointnet import JointNetConfig, pretrain_image_branch, resolve_training_weights
+    config = JointNetConfig.for_profile(PROFILE, device="cpu", **GENERATOR_RECIPE)
+    labelled = build_splits("synthsar", n_real=n_real, size=config.image_size)["train"]
+    b = resolve_training_weights(config, labelled)[0]
+    run_dir = ROOT / "runs" / "generators" / f"synthsar-unlabelled-{UNLABELLED['n']}-image-branch.run"
+    model = pretrain_image_branch(SynthSAR(UNLABELLED["n"], config.image_size, seed=UNLABELLED["seed"]), config, run_dir, labelled.classes, b)
+    return model, {"image_branch": f"pre-trained {config.steps} steps on {UNLABELLED['n']} unlabelled SynthSAR scenes (seed {UNLABELLED['seed']})"}
+
+
+def train_generators(arms: list[str], base: dict, n_real: int) -> dict:
+    "Train (or resume) the study's generators that are missing: the plain one, and the image-pretrained one when its arm runs."
+    os.environ["OMP_NUM_THREADS"] = "2"
+    todo = [(GENERATOR, None)] + ([(GENERATOR_IMAGE, "image")] if "image_pretrained" in arms else [])
+    for path, kind in todo:
+        if (ROOT / path / "card.json").is_file(): continue
+        print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
+        train_generator(ROOT / path, n_real, base, GENERATOR_RECIPE, "python -m bench.dakd_headroom",
+                        image_pretrained_start(base, n_real) if kind else None)
+    return {path: check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE) for path, _ in todo}
 
 
 def main_sweep(seeds: list[int]) -> Sweep:
@@ -192,24 +222,22 @@ def main(argv=None) -> int:
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
     args = ap.parse_args(argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
-    n_real, folder = PROFILES[PROFILE]["data"]["n_real"], ROOT / GENERATOR
+    n_real = PROFILES[PROFILE]["data"]["n_real"]
     if not args.collect_only:
-        if not (folder / "card.json").is_file():
-            print(f"generator: training on the {n_real} labelled scenes into {GENERATOR}", file=sys.stderr)
-            os.environ["OMP_NUM_THREADS"] = "2"
-            train_generator(folder, n_real, base, GENERATOR_RECIPE, command="python -m bench.dakd_headroom")
+        train_generators(args.arms, base, n_real)
         os.environ["OMP_NUM_THREADS"] = "2"
         if not _run(main_sweep(args.seeds), runs / "main"): return 1
         os.environ["OMP_NUM_THREADS"] = str(2 // args.workers)
         if not run_arms(args.arms, args.seeds, runs, args.workers): return 1
-    card = check_generator_card(folder, n_real, GENERATOR_RECIPE)
+    cards = {path: check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE) for path in (GENERATOR, GENERATOR_IMAGE)
+             if path == GENERATOR or "image_pretrained" in args.arms}
     names = list(main_sweep(args.seeds).configs())
     rows = collect(runs, names, args.arms)
     summary = summarize(rows, args.arms)
     choice = choose(summary, args.arms)
     save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3]}
                                                                  for a in args.arms},
-               "generator": {"path": GENERATOR, **{k: card[k] for k in ("steps", "train_s", "config", "commit")}},
+               "generators": {p: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "init_from")} for p, c in cards.items()},
                "command": "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv),
                "machine": machine_record(), "runs": rows, "summary": summary, "choice": choice}, out / "dakd_headroom.json")
     with atomic_path(out / "dakd_headroom.md") as tmp: tmp.write_text(markdown(rows, summary, args.arms, choice))

@@ -52,7 +52,9 @@ def check_generator_card(folder: Path, n_real: int, recipe: dict) -> dict:
     return card
 
 
-def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command: str = "python -m bench.data_efficiency") -> dict:
+def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command: str = "python -m bench.data_efficiency",
+                    start=None,  # (model, what it is) to start from, e.g. an image branch pre-trained on unlabelled scenes; None: fresh
+                    ) -> dict:
     "Train (or resume) a SAR-JointNet on the first n_real scenes of the run's SynthSAR training split (base's profile); write folder and card."
     import torch
     from dakd_nb.data import build_splits
@@ -66,11 +68,12 @@ def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command
     train = InMemory(build_splits("synthsar", n_real=n_real, size=p.sizes["size"])["train"])
     config = JointNetConfig.for_profile(p.profile, device="cpu", **recipe)
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()
-    run = train_chunked(train, config, run_dir)
+    run = train_chunked(train, config, run_dir, model=None if start is None else start[0])
     save_json({"train_s": before + time.time() - t0}, clock)
     card = {"command": command, "commit": _commit(), "data": {"dataset": "synthsar", "n_real": n_real, "size": p.sizes["size"]},
             "config": config.to_json(), "steps": len(run.history), "train_s": load_json(clock)["train_s"], "device": "cpu",
-            "balance_factor": run.pipeline.model.config.balance_factor, "final_loss": run.history[-1]["loss"]}
+            "balance_factor": run.pipeline.model.config.balance_factor, "final_loss": run.history[-1]["loss"],
+            "init_from": None if start is None else start[1]}
     with atomic_dir(folder) as tmp:
         SARJointNetPipeline(run.pipeline.model.to("cpu", torch.float16), run.pipeline.scheduler).save_pretrained(tmp)
         save_json(card, tmp / "card.json")

@@ -25,7 +25,7 @@ from .jointnet import (PREDICTION_TYPES, SARJointNet, SARJointNetPipeline, VARIA
 
 # %% auto #0
 __all__ = ['JointNetConfig', 'resolve_training_weights', 'build_jointnet', 'build_scheduler', 'JointNetRun', 'plot_loss_curve',
-           'train_jointnet']
+           'train_jointnet', 'pretrain_image_branch']
 
 # %% ../nbs/02b_train_jointnet.ipynb #993bb964
 @dataclass
@@ -289,3 +289,30 @@ def train_jointnet(dataset: Dataset,              # training pairs: {"image": (1
                    "config": config.to_json()}, out / "train_summary.json")
     acc.wait_for_everyone()
     return JointNetRun(SARJointNetPipeline.from_pretrained(out / "generator", acc.device), history, out, start)
+
+# %% ../nbs/02b_train_jointnet.ipynb #bbe11a5d
+class _UnlabelledView(Dataset):
+    "Unlabelled scenes as training pairs with a constant all-class-0 label map (it carries nothing: its loss weights are 0)."
+    def __init__(self, images: Dataset, classes: ClassSet): self.images, self.classes = images, classes
+    def __len__(self) -> int: return len(self.images)
+    def __getitem__(self, i: int) -> dict:
+        image = self.images[i]["image"]
+        return {"image": image, "label": torch.zeros(image.shape[-2:], dtype=torch.long)}
+
+
+def pretrain_image_branch(unlabelled: Dataset,      # scenes whose items carry an "image" (labels, if any, are not used)
+                          config: JointNetConfig,   # the joint run's config (architecture, recipe); its steps are the pre-training's
+                          output_dir: str | Path,   # the pre-training run (checkpoints; resumable)
+                          classes: ClassSet,        # the labelled data's classes
+                          b: float,                 # the joint run's balancing factor (from the labelled data)
+                          progress: bool = True,
+                          ) -> SARJointNet:         # a fresh net (config.seed) whose image branch is the pre-trained one
+    "Train SAR-JointNet's image branch alone on unlabelled scenes; a new net for joint training that starts from it."
+    run = train_jointnet(_UnlabelledView(unlabelled, classes),
+                         dataclasses.replace(config, label_weight=0.0, ce_weight=0.0, balance_factor=b), output_dir, progress=progress)
+    with torch.random.fork_rng(devices=[]):  # the label branch and couplings exactly as a fresh run from this seed has them
+        torch.manual_seed(config.seed)
+        model = build_jointnet(config, classes, b)
+    model.sar_net.load_state_dict(run.pipeline.model.sar_net.float().state_dict())
+    return model
+
