@@ -13,7 +13,8 @@ trained alone on 512 unlabelled SynthSAR scenes: the only arm that uses images t
 2. every arm (ARMS; `<arm>/`): the same run with one recipe change, its DAKD student only. Each arm's run first gets
    the main run's finished baseline stage (and its augmentation set, where the arm generates the same pairs), which
    the main job reads back because the fingerprints are the same.
-Arms run `--workers` at a time, each papermill run on `OMP_NUM_THREADS = 2 // workers` threads. Finished runs are
+Arms run `--workers` at a time, each papermill run on `OMP_NUM_THREADS = 2 // workers` threads (`--threads` sets it
+for every run and generator, e.g. 1 beside other work). Finished runs are
 skipped, so an interrupted study resumes. Settings are chosen on the validation split (`val_gain`, the mean gain in
 best validation mIoU), never on test: `choice` names the arm that wins there. To check it on seeds the study never
 used, run the same command with other seeds into another folder:
@@ -72,16 +73,15 @@ def image_pretrained_start(base: dict, n_real: int) -> tuple:
     return model, {"image_branch": f"pre-trained {config.steps} steps on {UNLABELLED['n']} unlabelled SynthSAR scenes (seed {UNLABELLED['seed']})"}
 
 
-def train_generators(arms: list[str], base: dict, n_real: int) -> dict:
-    "Train (or resume) the study's generators that are missing: the plain one, and the image-pretrained one when its arm runs."
-    os.environ["OMP_NUM_THREADS"] = "2"
-    todo = [(GENERATOR, None)] + ([(GENERATOR_IMAGE, "image")] if "image_pretrained" in arms else [])
-    for path, kind in todo:
-        if (ROOT / path / "card.json").is_file(): continue
+def train_study_generator(path: str, base: dict, n_real: int, threads: int) -> dict:
+    "Train (or resume) one of the study's generators on the labelled scenes when it is missing; its card."
+    if not (ROOT / path / "card.json").is_file():
         print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
+        import torch
+        torch.set_num_threads(threads)  # trained in this process
         train_generator(ROOT / path, n_real, base, GENERATOR_RECIPE, "python -m bench.dakd_headroom",
-                        image_pretrained_start(base, n_real) if kind else None)
-    return {path: check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE) for path, _ in todo}
+                        image_pretrained_start(base, n_real) if path == GENERATOR_IMAGE else None)
+    return check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE)
 
 
 def main_sweep(seeds: list[int]) -> Sweep:
@@ -198,17 +198,19 @@ def _run(sweep: Sweep, folder: Path) -> bool:
     return not bad
 
 
-def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int) -> bool:
-    "Run the arms' sweeps, `workers` at a time; whether every run finished."
+def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, threads: int) -> bool:
+    "Run the arms' sweeps, `workers` at a time (an arm with its own generator trains it first); whether every run finished."
     names, todo, ok = list(main_sweep(seeds).configs()), list(arms), []
+    base, n_real = main_sweep(seeds).base, PROFILES[PROFILE]["data"]["n_real"]
     def work():
         while todo:
             arm = todo.pop(0)
+            if (path := ARMS[arm][0].get("jointnet_path")) is not None: train_study_generator(path, base, n_real, threads)
             share_stages(runs / "main", runs / arm, names, arm_stages(arm))
             ok.append(_run(arm_sweep(arm, seeds), runs / arm))
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for t in threads: t.start()
-    for t in threads: t.join()
+    pool = [threading.Thread(target=work) for _ in range(workers)]
+    for t in pool: t.start()
+    for t in pool: t.join()
     return all(ok)
 
 
@@ -218,17 +220,18 @@ def main(argv=None) -> int:
     ap.add_argument("--arms", nargs="*", default=list(ARMS), choices=list(ARMS))
     ap.add_argument("--runs", default=str(ROOT / "runs" / "headroom"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--workers", type=int, default=2, choices=(1, 2))
+    ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="arms run at a time")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default: 2, and 2 // workers for the arms)")
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
     args = ap.parse_args(argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
     n_real = PROFILES[PROFILE]["data"]["n_real"]
     if not args.collect_only:
-        train_generators(args.arms, base, n_real)
-        os.environ["OMP_NUM_THREADS"] = "2"
+        train_study_generator(GENERATOR, base, n_real, args.threads or 2)
+        os.environ["OMP_NUM_THREADS"] = str(args.threads or 2)
         if not _run(main_sweep(args.seeds), runs / "main"): return 1
-        os.environ["OMP_NUM_THREADS"] = str(2 // args.workers)
-        if not run_arms(args.arms, args.seeds, runs, args.workers): return 1
+        os.environ["OMP_NUM_THREADS"] = str(args.threads or 2 // args.workers)
+        if not run_arms(args.arms, args.seeds, runs, args.workers, args.threads or 2 // args.workers): return 1
     cards = {path: check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE) for path in (GENERATOR, GENERATOR_IMAGE)
              if path == GENERATOR or "image_pretrained" in args.arms}
     names = list(main_sweep(args.seeds).configs())
