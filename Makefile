@@ -35,7 +35,7 @@ test-all: venv
 export: venv
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
-# README.md is written from nbs/index.ipynb, its result sections from bench/results/ (bench/readme.py).
+# README.md is written from nbs/index.ipynb; its headline and the results page nbs/07_results.ipynb from bench/results/ (bench/readme.py).
 readme: venv
 	$(BIN)/python -m bench.readme
 

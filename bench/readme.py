@@ -1,17 +1,25 @@
-"""The README: written from nbs/index.ipynb, its result sections generated from the committed result files (never typed).
+"""The README and its results page: their result sections generated from the committed result files (never typed).
 
-    python -m bench.readme           # rewrite index.ipynb's sections between <!-- generated:NAME --> and
+    python -m bench.readme           # rewrite each notebook's sections between <!-- generated:NAME --> and
                                      # <!-- /generated:NAME -->, then README.md from index.ipynb
-    python -m bench.readme --check   # exit 1 if either is out of date (a test runs this)
+    python -m bench.readme --check   # exit 1 if either notebook or README.md is out of date (a test runs this)
+
+Two notebooks hold generated sections (NOTEBOOKS): nbs/index.ipynb, the README and the docs' home page, holds the
+headline; nbs/07_results.ipynb, the docs page the README links for the rest, holds everything else. Each must hold
+every section assigned to it; a missing one is an error naming the notebook.
 
 README.md is index.ipynb's markdown cells as they are and its visible code cells as Python blocks (no outputs);
-`#| hide` cells are left out. nbdev_readme would do this through Quarto, which re-wraps the text and is not
-installable on a machine that reaches only package registries.
+`#| hide` cells are left out, and a link to a notebook beside index.ipynb gains `nbs/` (README.md is a folder up).
+nbdev_readme would do this through Quarto, which re-wraps the text and is not installable on a machine that
+reaches only package registries.
 
-Sections: `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`), `data_efficiency`
-(bench/results/data_efficiency.md, made by `python -m bench.data_efficiency`), `generator` (the packaged
-generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `python -m dakd_nb.pretrain`), `benchmarks`
-(bench/results/*.json, made by `make bench`) and `gpu` (bench/results/gpu_check.json, made by `bash bench/gpu_check.sh`).
+Sections: `headline` (each student's test mIoU, gain, seeds positive and share of the ceiling's gain, from
+bench/results/dakd_headroom.json, made by `python -m bench.dakd_headroom`, or from bench/results/dakd_gain.json
+while that study is not made), `dakd_gain` (bench/results/dakd_gain.md, made by `python -m bench.dakd_gain`),
+`data_efficiency` (bench/results/data_efficiency.md, made by `python -m bench.data_efficiency`), `generator` (the
+packaged generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `python -m dakd_nb.pretrain`),
+`benchmarks` (bench/results/*.json, made by `make bench`) and `gpu` (bench/results/gpu_check.json, made by
+`bash bench/gpu_check.sh`).
 """
 import argparse
 import json
@@ -22,12 +30,58 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 INDEX = ROOT / "nbs" / "index.ipynb"
+RESULTS_PAGE = ROOT / "nbs" / "07_results.ipynb"
 README = ROOT / "README.md"
 
 
 def _load(name: str):
     p = RESULTS / name
     return json.loads(p.read_text()) if p.exists() else None
+
+
+def _gain_study_students(d: dict) -> dict:
+    "dakd_gain.json's summary in dakd_headroom.json's shape: per student `miou`, `gain`, `positive_seeds`, `share_of_ceiling` (the baseline: `miou`)."
+    s, ceiling = d["summary"], d["summary"].get("ceiling_gain_miou")
+    share = lambda gain: gain["mean"] / ceiling["mean"] if ceiling and ceiling["mean"] > 0 else None  # as bench.dakd_gain.summarize
+    out = {"baseline": {"miou": s["baseline"]["miou"]}}
+    for student, key in (("dakd", "gain"), *((a, f"gain_{a}") for a in d["arms"])):
+        out[student] = {"miou": s[student]["miou"], "gain": s[f"{key}_miou"], "positive_seeds": s[f"{key}_positive_seeds"],
+                        "share_of_ceiling": share(s[f"{key}_miou"])}
+    if ceiling:  # the summary counts no seeds positive for the ceiling: the runs do
+        out["ceiling"] = {"miou": s["ceiling"]["miou"], "gain": ceiling, "share_of_ceiling": None,
+                          "positive_seeds": sum(r["ceiling"]["miou"] > r["baseline"]["miou"] for r in d["runs"])}
+    return out
+
+
+def headline_table(
+    students: dict,  # student -> {"miou", "gain", "positive_seeds", "share_of_ceiling"} (the baseline: "miou" only), in row order
+    n: int,          # seeds
+) -> str:            # a markdown table, one row per student
+    "Test mIoU, gain over the baseline in mIoU points, seeds positive and share of the ceiling's gain (left empty on the ceiling's row)."
+    lines = ["| student | test mIoU | gain (mIoU points) | seeds positive | share of the ceiling's gain |", "|---|---|---|---|---|"]
+    for name, d in students.items():
+        row = [name, f"{d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f}"]
+        if "gain" in d:
+            share = None if name == "ceiling" else d["share_of_ceiling"]
+            row += [f"{100 * d['gain']['mean']:+.1f} ± {100 * d['gain']['sd']:.1f}", f"{d['positive_seeds']} of {n}",
+                    "" if share is None else f"{share:.0%}"]
+        lines.append("| " + " | ".join(row + [""] * (5 - len(row))) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def headline() -> str:
+    "The README's one table: the few-label study (dakd_headroom.json) once it is made, until then the default configuration's (dakd_gain.json)."
+    if d := _load("dakd_headroom.json"):
+        name, profile, choice = "dakd_headroom.json", d["profile"], f" Chosen on validation: **{d['choice']['arm']}**."
+        students = {s: d["summary"][s] for s in ("baseline", "dakd", *d["arms"], "ceiling") if s in d["summary"]}
+    elif d := _load("dakd_gain.json"):
+        name, profile, choice = "dakd_gain.json", d["sweep"]["base"]["profile"], ""
+        students = _gain_study_students(d)
+    else: return "_Not measured yet: run `python -m bench.dakd_headroom`._\n"
+    return (f"From `bench/results/{name}`, made by `{d['command'].strip()}` (SynthSAR, `{profile}` profile, {len(d['runs'])} seeds):\n\n"
+            + headline_table(students, len(d["runs"])) + "\nMean ± sd over seeds, each gain against the same seed's baseline; "
+            f"the ceiling is DAKD's student on fresh real scenes in the generated pairs' place.{choice} "
+            "The studies seed by seed, and what they show: [Results and details](07_results.ipynb).\n")
 
 
 def dakd_gain() -> str:
@@ -101,40 +155,48 @@ def data_efficiency() -> str:
             + (f", which also shows the study above at n_real {ref['n_real']} with the packaged generator" if ref else "") + "):\n\n" + p.read_text())
 
 
-SECTIONS = {"dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator, "benchmarks": benchmarks, "gpu": gpu}
+SECTIONS = {"headline": headline, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,
+            "benchmarks": benchmarks, "gpu": gpu}
+NOTEBOOKS = {INDEX: ("headline",), RESULTS_PAGE: ("generator", "dakd_gain", "data_efficiency", "benchmarks", "gpu")}  # its sections
 
 
 def _pattern(name: str) -> re.Pattern: return re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
 
 
-def render(text: str) -> str:
-    "Markdown with its generated sections rewritten from their files (a text without any is returned as it is)."
-    for name, fn in SECTIONS.items():
-        text = _pattern(name).sub(lambda m: m.group(1) + fn() + m.group(2), text)
+def render(text: str, names: tuple[str, ...]) -> str:
+    "Markdown with its generated sections `names` rewritten from their files (a text without any is returned as it is)."
+    for name in names:
+        text = _pattern(name).sub(lambda m: m.group(1) + SECTIONS[name]() + m.group(2), text)
     return text
 
 
 def _source(cell: dict) -> str: return "".join(cell["source"])
 
 
-def render_notebook(nb: dict) -> dict:
-    "The notebook with the generated sections of its markdown cells rewritten (each section lies inside one cell)."
-    markdown = "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
-    if missing := [n for n in SECTIONS if not _pattern(n).search(markdown)]:
-        raise SystemExit(f"index.ipynb has no <!-- generated:NAME --> section for {', '.join(missing)}")
-    return {**nb, "cells": [{**c, "source": _lines(render(_source(c)))} if c["cell_type"] == "markdown" else c
+def render_notebook(
+    nb: dict,    # the notebook's JSON
+    path: Path,  # where it lives: a key of NOTEBOOKS, which assigns it its sections
+) -> dict:       # the notebook with its sections rewritten in its markdown cells (each section lies inside one cell)
+    "The notebook with its generated sections rewritten; it must hold every one NOTEBOOKS assigns it."
+    names, markdown = NOTEBOOKS[path], "\n".join(_source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    if missing := [n for n in names if not _pattern(n).search(markdown)]:
+        raise SystemExit(f"{path.name} has no <!-- generated:NAME --> section for {', '.join(missing)}")
+    return {**nb, "cells": [{**c, "source": _lines(render(_source(c), names))} if c["cell_type"] == "markdown" else c
                             for c in nb["cells"]]}
 
 
 def _lines(text: str) -> list[str]: return text.splitlines(True)
 
 
+NB_LINK = re.compile(r"\]\(([\w.-]+\.ipynb)")  # a markdown link to a notebook beside index.ipynb
+
+
 def readme_text(nb: dict) -> str:
-    "README.md from a notebook: markdown cells verbatim, visible code cells as Python blocks without `#|` lines."
+    "README.md from a notebook in nbs/: markdown cells verbatim but for links to notebooks, visible code cells as Python blocks without `#|` lines."
     parts = []
     for c in nb["cells"]:
         src = _source(c).strip("\n")
-        if c["cell_type"] == "markdown": parts.append(src)
+        if c["cell_type"] == "markdown": parts.append(NB_LINK.sub(r"](nbs/\1", src))
         elif c["cell_type"] == "code" and not re.search(r"^#\|\s*hide\b", src, re.M):
             code = "\n".join(l for l in src.splitlines() if not l.startswith("#|")).strip("\n")
             if code: parts.append(f"```python\n{code}\n```")
@@ -144,20 +206,23 @@ def readme_text(nb: dict) -> str:
 def _dump(nb: dict) -> str: return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"  # as nbdev_clean writes
 
 
+def rendered() -> dict[Path, str]:
+    "Each file this module writes (both notebooks and README.md) with the text it should have."
+    nbs = {path: render_notebook(json.loads(path.read_text()), path) for path in NOTEBOOKS}
+    return {**{path: _dump(nb) for path, nb in nbs.items()}, README: readme_text(nbs[INDEX])}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only check that index.ipynb and README.md are up to date")
+    ap.add_argument("--check", action="store_true", help="only check that both notebooks and README.md are up to date")
     args = ap.parse_args(argv)
-    old_nb = INDEX.read_text()
-    nb = render_notebook(json.loads(old_nb))
-    new_nb, new_readme = _dump(nb), readme_text(nb)
+    files = rendered()
     if args.check:
-        stale = [p.name for p, new in ((INDEX, new_nb), (README, new_readme)) if p.read_text() != new]
-        if stale: print(f"{', '.join(stale)} out of date with the result files or index.ipynb: run python -m bench.readme",
+        stale = [p.name for p, new in files.items() if p.read_text() != new]
+        if stale: print(f"{', '.join(stale)} out of date with the result files or the notebooks: run python -m bench.readme",
                         file=sys.stderr)
         return int(bool(stale))
-    INDEX.write_text(new_nb)
-    README.write_text(new_readme)
+    for p, new in files.items(): p.write_text(new)
     return 0
 
 

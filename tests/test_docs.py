@@ -27,3 +27,6 @@ def test_docs_build_renders_every_notebook_without_running_it(tmp_path):
     assert "Two commands" in index and "OSD_CLASSES" in index  # the README's text and its visible code cell
     assert "get_config().version" not in index                 # a hidden cell is left out
     assert "dakd_nb 0.1.0: classes" not in index                # the code cell was not run
+    # the README's links to the results page land on its page, which holds what left the README
+    assert 'href="07_results.html"' in (tmp_path / "_docs" / "index.html").read_text()
+    assert "Results on SynthSAR" in pages["07_results"] and "mean ± sd" in pages["07_results"]  # the per-seed table

@@ -1,17 +1,24 @@
-"""README.md is written from nbs/index.ipynb, whose result sections are what the committed result files say
-(bench/readme.py generates both)."""
+"""README.md is written from nbs/index.ipynb; its headline and the results page's sections (nbs/07_results.ipynb)
+are what the committed result files say (bench/readme.py generates all three)."""
 import json
 
 import pytest
 
-from bench import readme
+from bench import dakd_gain, dakd_headroom, readme
 
 
-def test_index_sections_match_the_result_files_and_readme_matches_index():
-    nb = json.loads(readme.INDEX.read_text())
-    assert readme._dump(readme.render_notebook(nb)) == readme.INDEX.read_text(), \
-        "nbs/index.ipynb is out of date with the result files: run python -m bench.readme"
-    assert readme.readme_text(nb) == readme.README.read_text(), "README.md is not index.ipynb's: run python -m bench.readme"
+def test_both_notebooks_match_the_result_files_and_readme_matches_index():
+    for path, text in readme.rendered().items():
+        assert text == path.read_text(), f"{path.name} is out of date: run python -m bench.readme"
+
+
+def test_the_readme_first_screen_holds_the_what_the_two_commands_and_the_headline():
+    lines = readme.README.read_text().splitlines()
+    screen = "\n".join(lines[:45])
+    assert lines[0] == "# dakd_nb" and "SAR-JointNet" in screen and "SAROSS-Net" in screen
+    assert "\nmake run " in screen and "\nmake test " in screen
+    assert readme.headline().replace("](07_results", "](nbs/07_results") in screen
+    assert len(lines) < 150, "the README reads in one screen and a short scroll; the rest belongs on the results page"
 
 
 def cell(kind, src): return {"cell_type": kind, "metadata": {}, "source": src.splitlines(True), "id": "x",
@@ -24,13 +31,69 @@ def test_readme_text_keeps_markdown_and_visible_code_only():
     assert readme.readme_text(nb) == "# T\n\n> what\n\n```python\nx = 1\n```\n\n| a |\n|---|\n"
 
 
-def test_a_stale_section_is_rewritten_inside_its_cell_and_a_missing_one_refused():
-    stale = "\n".join(f"<!-- generated:{n} -->\nold\n<!-- /generated:{n} -->" for n in readme.SECTIONS)
+def test_readme_text_points_links_to_notebooks_into_nbs():
+    nb = {"cells": [cell("markdown", "[a](07_results.ipynb), [b](https://x.org/c.ipynb), [d](nbs/e.ipynb)")]}
+    assert readme.readme_text(nb) == "[a](nbs/07_results.ipynb), [b](https://x.org/c.ipynb), [d](nbs/e.ipynb)\n"
+
+
+@pytest.mark.parametrize("path", list(readme.NOTEBOOKS), ids=lambda p: p.stem)
+def test_a_stale_section_is_rewritten_inside_its_cell_and_a_missing_one_refused(path):
+    names = readme.NOTEBOOKS[path]
+    stale = "\n".join(f"<!-- generated:{n} -->\nold\n<!-- /generated:{n} -->" for n in names)
     nb = {"cells": [cell("markdown", "intro"), cell("markdown", stale), cell("code", "print(1)")]}
-    out = readme.render_notebook(nb)
+    out = readme.render_notebook(nb, path)
     assert out["cells"][0] == nb["cells"][0] and out["cells"][2] == nb["cells"][2]
     text = "".join(out["cells"][1]["source"])
-    assert "old" not in text and readme.gpu() in text and readme.benchmarks() in text
-    nb["cells"][1] = cell("markdown", stale.replace("generated:gpu", "generated:gpus"))
-    with pytest.raises(SystemExit, match="gpu"):
-        readme.render_notebook(nb)
+    assert "old" not in text and all(readme.SECTIONS[n]() in text for n in names)
+    nb["cells"][1] = cell("markdown", stale.replace(f"generated:{names[-1]} ", f"generated:{names[-1]}s "))
+    with pytest.raises(SystemExit, match=f"{path.name} has no .* section for {names[-1]}$"):
+        readme.render_notebook(nb, path)
+
+
+# --- the headline, from hand-made study files ---------------------------------------------------------------------
+
+MIOU = {"baseline": (0.50, 0.52), "dakd": (0.53, 0.51), "ceiling": (0.56, 0.56)}  # two seeds; DAKD +3, -1; ceiling +6, +4
+
+
+def student(miou: float) -> dict:
+    return {"miou": miou, "val_miou": miou, "iou": {"sea": 0.9, "oil_spill": miou / 2}}
+
+
+def gain_study(arm: tuple) -> dict:
+    "dakd_gain.json as bench.dakd_gain writes it, summary made by its own summarize."
+    name, mious = arm
+    rows = [{"seed": i, "n_generated": 8, **{s: student(m[i]) for s, m in {**MIOU, name: mious}.items()},
+             "gain_miou": MIOU["dakd"][i] - MIOU["baseline"][i], f"gain_{name}_miou": mious[i] - MIOU["baseline"][i]} for i in (0, 1)]
+    return {"sweep": {"file": "sweeps/dakd_gain_cpu.yaml", "base": {"profile": "cpu-quick"}}, "arms": {name: {}},
+            "command": "python -m bench.dakd_gain", "runs": rows, "summary": dakd_gain.summarize(rows)}
+
+
+def headroom_study(arm: tuple) -> dict:
+    "dakd_headroom.json as bench.dakd_headroom writes it, summary and choice made by its own functions."
+    name, mious = arm
+    rows = [{"seed": i, "n_real": 16, **{s: student(m[i]) for s, m in {**MIOU, name: mious}.items()}} for i in (0, 1)]
+    summary = dakd_headroom.summarize(rows, [name])
+    return {"profile": "few-label", "seeds": [0, 1], "arms": {name: {"what": "x"}}, "command": "python -m bench.dakd_headroom --seeds 0 1 ",
+            "runs": rows, "summary": summary, "choice": dakd_headroom.choose(summary, [name])}
+
+
+def headline_rows(arm: str) -> list[str]:
+    return ["| baseline | 0.510 ± 0.014 |  |  |  |",
+            "| dakd | 0.520 ± 0.014 | +1.0 ± 2.8 | 1 of 2 | 20% |",
+            f"| {arm} | 0.545 ± 0.007 | +3.5 ± 0.7 | 2 of 2 | 70% |",
+            "| ceiling | 0.560 ± 0.000 | +5.0 ± 1.4 | 2 of 2 |  |"]
+
+
+def test_the_headline_is_the_gain_study_until_the_headroom_study_is_made(tmp_path, monkeypatch):
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    assert "Not measured yet" in readme.headline()
+    (tmp_path / "dakd_gain.json").write_text(json.dumps(gain_study(("dakd_layout", (0.54, 0.55)))))
+    text = readme.headline()
+    assert text.startswith("From `bench/results/dakd_gain.json`, made by `python -m bench.dakd_gain` (SynthSAR, `cpu-quick` profile, 2 seeds)")
+    assert "\n".join(headline_rows("dakd_layout")) in text and "(07_results.ipynb)" in text
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(headroom_study(("real_share", (0.54, 0.55)))))
+    text = readme.headline()
+    assert text.startswith("From `bench/results/dakd_headroom.json`, made by `python -m bench.dakd_headroom --seeds 0 1` "
+                           "(SynthSAR, `few-label` profile, 2 seeds)")
+    assert "\n".join(headline_rows("real_share")) in text and "dakd_layout" not in text
+    assert "Chosen on validation: **real_share**." in text and "(07_results.ipynb)" in text
