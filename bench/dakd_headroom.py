@@ -47,13 +47,13 @@ UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
-    "generated_then_real": ({"generated_then_real": 0.5}, "generated pairs for the first half of the steps, then real ones", True, False),
     "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
-    "bn_real_stats": ({"bn_real_stats": True}, "BatchNorm statistics re-estimated on real pairs", True, False),
-    "kd_weight_half": ({"kd_weight": 0.5}, "KD weight 0.5", True, False),
     "sdedit": ({"generation": "sdedit"}, "generated from real pairs noised half way (SDEdit)", False, False),
     "sdedit_real_share_freemask": ({"generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"},
                                    "SDEdit pairs, half of every batch real, FreeMask", False, False),
+    "bn_real_stats": ({"bn_real_stats": True}, "BatchNorm statistics re-estimated on real pairs", True, False),
+    "generated_then_real": ({"generated_then_real": 0.5}, "generated pairs for the first half of the steps, then real ones", True, False),
+    "kd_weight_half": ({"kd_weight": 0.5}, "KD weight 0.5", True, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }

@@ -155,9 +155,36 @@ def data_efficiency() -> str:
             + (f", which also shows the study above at n_real {ref['n_real']} with the packaged generator" if ref else "") + "):\n\n" + p.read_text())
 
 
+def generator_recipe() -> str:
+    p = RESULTS / "generator_recipe.md"
+    if not p.exists(): return "_Not measured yet: run `python -m bench.generator_recipe`._\n"
+    d = _load("generator_recipe.json")
+    return (f"From `bench/results/generator_recipe.json` (made by `{d['command'].strip()}`; {d['budget_cpu_min']:g} CPU-minutes of "
+            f"training per recipe on {d['threads']} thread(s), {d['eval']['n_eval']} free-sampler pairs per point against "
+            f"{d['eval']['n_reference']} held-out SynthSAR scenes; curves: `bench/results/generator_recipe.png`). The last point of "
+            "each curve; `seg_fd` is a Fréchet distance in the features of a segmenter trained on the real training scenes "
+            "(not FID, comparable only within this table):\n\n" + p.read_text() + _not_yet(d))
+
+
+def _not_yet(d: dict) -> str:
+    "The candidate recipes the file does not hold yet."
+    from bench.generator_recipe import RECIPES
+    missing = [r for r in RECIPES if r not in d["recipes"]]
+    return f"\nNot measured yet: {', '.join(missing)} (`--recipes {' '.join(missing)}` adds them).\n" if missing else ""
+
+
+def dakd_headroom() -> str:
+    p = RESULTS / "dakd_headroom.md"
+    if not p.exists(): return "_Not measured yet: run `python -m bench.dakd_headroom`._\n"
+    d = _load("dakd_headroom.json")
+    return (f"From `bench/results/dakd_headroom.json` (`{d['command'].strip()}`, profile `{d['profile']}`, seeds "
+            f"{', '.join(map(str, d['seeds']))}; per seed in the file, plot: `bench/results/dakd_headroom.png`):\n\n" + p.read_text())
+
+
 SECTIONS = {"headline": headline, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,
-            "benchmarks": benchmarks, "gpu": gpu}
-NOTEBOOKS = {INDEX: ("headline",), RESULTS_PAGE: ("generator", "dakd_gain", "data_efficiency", "benchmarks", "gpu")}  # its sections
+            "benchmarks": benchmarks, "gpu": gpu, "generator_recipe": generator_recipe, "dakd_headroom": dakd_headroom}
+NOTEBOOKS = {INDEX: ("headline",),  # its sections
+             RESULTS_PAGE: ("generator", "generator_recipe", "dakd_gain", "data_efficiency", "dakd_headroom", "benchmarks", "gpu")}
 
 
 def _pattern(name: str) -> re.Pattern: return re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)

@@ -21,12 +21,13 @@ def test_bars_are_issue_25s_targets(change, failed):
 
 def test_the_choice_prefers_recipes_that_meet_every_bar():
     recipes = {"fast_but_wrong": {"overrides": {}, "curve": [_point(fd=0.5, oil=3.0)]},
+               "no_oil_at_all": {"overrides": {}, "curve": [_point(fd=2.0, oil=0.0)]},  # plotted, not a math error
                "right": {"overrides": {"batch_size": 16}, "curve": [_point(fd=0.9)]},
                "right_worse": {"overrides": {}, "curve": [_point(fd=1.2)]}}
     for r in recipes.values(): r["curve"][-1]["bars"] = meets_bars(r["curve"][-1])
     c = choose(recipes)
     assert c["recipe"] == "right" and c["meets_every_bar"]
-    del recipes["right"], recipes["right_worse"]
+    del recipes["right"], recipes["right_worse"], recipes["no_oil_at_all"]
     assert choose(recipes)["recipe"] == "fast_but_wrong" and not choose(recipes)["meets_every_bar"]
     md = markdown({"recipes": recipes, "choice": choose(recipes)})
     assert "| fast_but_wrong |" in md and "3.00×" in md and "none does" in md
