@@ -370,7 +370,7 @@ def jointnet_train_section(chk: Check, entry: dict) -> None:
 
 
 def jointnet_sample_section(chk: Check, entry: dict) -> None:
-    from dakd_nb.jointnet import SAMPLERS, sample_jointnet
+    from dakd_nb.sampling import SAMPLERS, sample_jointnet
     cfg, _, model, sched = _jointnet_model(chk)
     model.eval()
     dev = chk.device
@@ -443,7 +443,7 @@ def saross_train(chk: Check, dtype_name: str, channels_last: bool, batch: int, w
 def saross_train_section(chk: Check, entry: dict) -> None:
     from torch.utils.flop_counter import FlopCounterMode
 
-    from dakd_nb.core import PROFILES
+    from dakd_nb.profiles import PROFILES
     from dakd_nb.saross import build_segmenter
     prof = "tiny" if chk.tiny else "paper"
     width = PROFILES[prof]["segmenter"]["width"]
@@ -464,14 +464,15 @@ def saross_train_section(chk: Check, entry: dict) -> None:
 
 
 def sweep_section(chk: Check, entry: dict, engine: str = "auto") -> None:
-    from dakd_nb.sweeps import LOGS, Sweep, _engine, run_sweep, visible_gpus
+    from dakd_nb.notebook_runs import LOGS, resolve_engine
+    from dakd_nb.sweeps import Sweep, run_sweep, visible_gpus
     if chk.tiny: nb, base, timeout = ROOT / "tests" / "nbs_fixtures" / "toy_train.ipynb", {"profile": "tiny"}, 60.0
     else: nb, base, timeout = ROOT / "nbs" / "03_train_saross.ipynb", {"profile": "tiny", "dataset": "synthsar"}, None
     left = chk.left()
     timeout = timeout or min(150.0, max(30.0, (left - 10) / 2))  # two runs on one GPU run one after the other
     sweep = Sweep.from_dict({"name": "gpu_check", "base": base, "grid": {"kd_weight": [1.0, 0.5]}, "seeds": [0]})
     gpus = visible_gpus() if chk.device.type == "cuda" else []
-    engine = _engine(engine)
+    engine = resolve_engine(engine)
     entry.update(notebook=str(nb.relative_to(ROOT)), base=base, devices=gpus or ["cpu"], timeout_per_run_s=round(timeout, 1),
                  engine=engine)
     with tempfile.TemporaryDirectory(prefix="gpu_check_sweep_") as tmp:
