@@ -21,8 +21,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from dakd_nb.core import atomic_path, load_json, save_figure, save_json
-from dakd_nb.core import machine_mismatch, machine_record
+from dakd_nb.files import atomic_path, load_json, save_figure, save_json
+from dakd_nb.machine import machine_mismatch, machine_record
 from dakd_nb.sweeps import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]

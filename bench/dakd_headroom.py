@@ -34,15 +34,16 @@ from pathlib import Path
 
 from bench.dakd_gain import share_stages
 from bench.data_efficiency import check_generator_card, train_generator
-from dakd_nb.core import atomic_path, load_json, machine_record, save_figure, save_json
-from dakd_nb.core import PROFILES
+from dakd_nb.files import atomic_path, load_json, save_figure, save_json
+from dakd_nb.machine import machine_record
+from dakd_nb.profiles import PROFILES
 from dakd_nb.sweeps import Sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "nbs" / "03_train_saross.ipynb"
 PROFILE = "few-label"
 GENERATOR = "runs/generators/synthsar-16-few-label"
-GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (core.PROFILES["few-label"]["generator"])
+GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFILES["few-label"]["generator"])
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)

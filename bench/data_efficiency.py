@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench.dakd_gain import ROOT, NOTEBOOK, _mean_sd, _run, collect
-from dakd_nb.core import atomic_dir, atomic_path, load_json, save_figure, save_json
+from dakd_nb.files import atomic_dir, atomic_path, load_json, save_figure, save_json
 from dakd_nb.sweeps import Sweep, load_sweep
 
 GENERATOR_RECIPE = dict(steps=1000, batch_size=16, checkpoint_every=100)  # every point's generator, on the CPU
@@ -58,8 +58,8 @@ def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command
     "Train (or resume) a SAR-JointNet on the first n_real scenes of the run's SynthSAR training split (base's profile); write folder and card."
     import torch
     from dakd_nb.data import build_splits
-    from dakd_nb.jointnet import SARJointNetPipeline
-    from dakd_nb.main_job import MainJobParams
+    from dakd_nb.sampling import SARJointNetPipeline
+    from dakd_nb.main_params import MainJobParams
     from dakd_nb.pretrain import InMemory, _commit, train_chunked
     from dakd_nb.train_jointnet import JointNetConfig, plot_loss_curve
     p = MainJobParams.resolve(**{**base, "n_real": n_real, "jointnet_path": ""})
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
     rows = collect(runs_dir, list(done))
     for r, params in zip(rows, done.values()): r["n_real"] = params["n_real"]
     summary, reference = summarize(rows), reference_point(out)
-    from dakd_nb.core import machine_record
+    from dakd_nb.machine import machine_record
     save_json({"sweep": {"file": str(Path(args.sweep).resolve().relative_to(ROOT)), "base": sweep.base, "configs": sweep.explicit,
                          "seeds": sweep.seeds},
                "generator_recipe": GENERATOR_RECIPE, "generators": cards, "reference": reference,

@@ -33,9 +33,11 @@ from pathlib import Path
 
 import torch
 
-from dakd_nb.core import OSD_CLASSES, atomic_path, load_json, machine_record, save_figure, save_json, stack_items
+from dakd_nb.core import OSD_CLASSES, stack_items
+from dakd_nb.files import atomic_path, load_json, save_figure, save_json
+from dakd_nb.machine import machine_record
 from dakd_nb.data import build_splits
-from dakd_nb.jointnet import SARJointNetPipeline
+from dakd_nb.sampling import SARJointNetPipeline
 from dakd_nb.pretrain import InMemory, PRETRAINED_RECIPE, packaged_generator, pretrain_config
 from dakd_nb.quality import fid, generation_quality
 from dakd_nb.train_jointnet import train_jointnet

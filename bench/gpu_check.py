@@ -21,215 +21,29 @@ tests/test_gpu_check.py does. Sections, each recorded even when another fails:
 - `extras` (only while the time budget lasts): SAR-JointNet bf16 with cudnn.benchmark on, and at twice the batch.
 
 The JSON is rewritten after every measurement, so a run cut short still leaves what it measured; a failed
-measurement holds its error and the rest still run. Every timed loop is warmed up first and synchronised.
+measurement holds its error and the rest still run. Every timed loop is warmed up first and synchronised
+(bench/gpu_harness.py is the measuring kit).
 """
 from __future__ import annotations
 
 import argparse
 import faulthandler
-import gc
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 import torch
 
+from bench.gpu_harness import (DTYPES, PEAK_FLOPS, PEAK_SOURCE, Check, autocast, brief, machine, mfu, peak_memory, reset_peak,
+                               sync, timed, with_oom_retry)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results" / "gpu_check.json"
 SECTIONS = ("matmul", "jointnet_flops", "jointnet_train", "jointnet_sample", "saross_train", "sweep", "extras")
-# dense tensor-core peaks of the H100/H200 SXM by NVIDIA's datasheet (the H200 has the H100's arithmetic)
-PEAK_FLOPS = {"bf16": 989e12, "tf32": 494e12, "fp32_no_tensor_cores": 67e12}
-PEAK_SOURCE = "NVIDIA H100/H200 SXM datasheet, dense (no sparsity); assumed for any GPU this runs on"
-
-
-# ----------------------------------------------------------------------------------------------- bookkeeping
-class Check:
-    "The result dict, written atomically after every measurement, and the time budget."
-
-    def __init__(self, out: Path, budget_s: float, tiny: bool, device: torch.device):
-        self.out, self.budget_s, self.tiny, self.device = out, budget_s, tiny, device
-        self.t0 = time.perf_counter()
-        self.result = {"schema": 1, "tiny": tiny, "device": _device_name(device), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                       "finished": False, "budget_s": budget_s, "sections": {}}
-
-    def left(self) -> float: return self.budget_s - (time.perf_counter() - self.t0)
-
-    def save(self) -> None:
-        self.result["elapsed_s"] = round(time.perf_counter() - self.t0, 2)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.out.with_name(f".{self.out.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_clean(self.result), indent=1) + "\n")
-        os.replace(tmp, self.out)
-
-    def section(self, name: str, fn, need_s: float = 0.0) -> None:
-        "Run fn(entry) into result['sections'][name]; a failure is recorded there, never raised."
-        entry = self.result["sections"].setdefault(name, {})
-        if self.left() < need_s:
-            entry.update(status="skipped", skipped=f"time budget of {self.budget_s:.0f} s: {max(self.left(), 0):.0f} s left, "
-                                                   f"needs about {need_s:.0f} s")
-            return self.save()
-        print(f"[{time.perf_counter() - self.t0:6.1f} s] {name} ...", flush=True)
-        t = time.perf_counter()
-        entry["status"] = "running"  # what a run cut short leaves here
-        self.save()
-        try:
-            fn(entry)
-            if entry["status"] == "running": entry["status"] = "ok"
-            if any(isinstance(v, dict) and v.get("status") == "failed" for v in entry.values()):
-                entry["status"] = "partial"
-        except Exception as e:
-            entry.update(status="failed", error=_error(e))
-            print(f"  {name} failed: {e!r}", flush=True)
-        finally:
-            entry["wall_s"] = round(time.perf_counter() - t, 2)
-            _free()
-            self.save()
-
-    def measure(self, entry: dict, key: str, fn, need_s: float = 0.0) -> dict | None:
-        "One measurement inside a section: its dict, or its failure, goes to entry[key]."
-        if self.left() < need_s:
-            entry[key] = {"status": "skipped", "skipped": f"time budget of {self.budget_s:.0f} s: {max(self.left(), 0):.0f} s left"}
-            self.save()
-            return None
-        t = time.perf_counter()
-        try:
-            entry[key] = {"status": "ok", **fn()}
-            print(f"  {key}: {_brief(entry[key])}", flush=True)
-        except Exception as e:
-            entry[key] = {"status": "failed", "error": _error(e)}
-            print(f"  {key} failed: {e!r}", flush=True)
-        entry[key]["wall_s"] = round(time.perf_counter() - t, 2)
-        _free()
-        self.save()
-        return entry[key] if entry[key]["status"] == "ok" else None
-
-
-def _clean(o):
-    "JSON-safe: non-finite floats become None, tuples lists, anything else odd a string."
-    if isinstance(o, dict): return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_clean(v) for v in o]
-    if isinstance(o, bool) or o is None or isinstance(o, (int, str)): return o
-    if isinstance(o, float): return o if math.isfinite(o) else None
-    try: return _clean(float(o))
-    except (TypeError, ValueError): return str(o)
-
-
-def _error(e: BaseException) -> str:
-    return f"{e!r}\n{''.join(traceback.format_exception(e)[-6:])[-2000:]}"
-
-
-def _brief(d: dict) -> str:
-    keys = ("steps_per_s", "images_per_s", "tflops", "achieved_tflops", "mfu", "peak_mem_mb", "batch")
-    return ", ".join(f"{k}={d[k]:.4g}" if isinstance(d[k], float) else f"{k}={d[k]}" for k in keys if d.get(k) is not None)
-
-
-def _free() -> None:
-    gc.collect()
-    if torch.cuda.is_available(): torch.cuda.empty_cache()
-
-
-def _device_name(device: torch.device) -> str:
-    return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda": torch.cuda.synchronize(device)
-
-
-def _reset_peak(device: torch.device) -> None:
-    if device.type == "cuda": torch.cuda.reset_peak_memory_stats(device)
-
-
-def _peak(device: torch.device) -> dict:
-    from bench.jointnet import _peak_mb
-    return {"peak_mem_mb": round(_peak_mb(device), 1),
-            "peak_mem_kind": "torch.cuda.max_memory_allocated" if device.type == "cuda" else "process peak RSS (only grows)"}
-
-
-def _autocast(device: torch.device, dtype: torch.dtype):
-    return torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)
-
-
-DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
-
-
-def timed(fn, device: torch.device, warmup: int, target_s: float, min_iters: int, max_iters: int) -> dict:
-    "Seconds per call of fn: warm-up calls, one probe call that sizes the loop to about target_s, then the timed loop."
-    for _ in range(warmup): fn()
-    _sync(device)
-    t = time.perf_counter(); fn(); _sync(device)
-    probe = time.perf_counter() - t
-    n = max(min_iters, min(max_iters, int(target_s / max(probe, 1e-6))))
-    t = time.perf_counter()
-    for _ in range(n): fn()
-    _sync(device)
-    return {"s_per_iter": (time.perf_counter() - t) / n, "iters": n, "warmup_iters": warmup + 1}
-
-
-def with_oom_retry(fn, batch: int, device: torch.device) -> dict:
-    "fn(batch); on a CUDA out-of-memory error, again at half the batch (recorded)."
-    ooms = []
-    while True:
-        try:
-            r = fn(batch)
-            return {**r, "oom_batches": ooms} if ooms else r
-        except torch.cuda.OutOfMemoryError:
-            if device.type != "cuda" or batch <= 1: raise
-        # out of the except block, the failed call's frames (and their tensors) are gone: free, then halve
-        ooms.append(batch)
-        _free()
-        batch //= 2
-
-
-def _mfu(flops_per_s: float | None, dtype_name: str, device: torch.device, matmul: dict) -> dict:
-    "Model-FLOPs utilisation against the assumed dense peak and against the measured matmul of that precision."
-    if flops_per_s is None: return {}
-    peak_name = "bf16" if dtype_name.startswith("bf16") else "tf32"  # cuDNN runs fp32 convolutions in TF32 by default
-    out = {"achieved_tflops": flops_per_s / 1e12, "peak_name": peak_name}
-    if device.type == "cuda":
-        out.update(peak_tflops_assumed=PEAK_FLOPS[peak_name] / 1e12, mfu=flops_per_s / PEAK_FLOPS[peak_name])
-        ceiling = (matmul.get(peak_name) or {}).get("tflops")
-        if ceiling: out["fraction_of_measured_matmul"] = flops_per_s / (ceiling * 1e12)
-    else:
-        out.update(peak_tflops_assumed=None, mfu=None)  # a CPU has no such peak here: MFU is for the GPU
-    return out
-
-
-# ----------------------------------------------------------------------------------------------- sections
-def machine(device: torch.device) -> dict:
-    import numpy
-    info = {"python": sys.version.split()[0], "platform": platform.platform(), "cpu_count": os.cpu_count(),
-            "torch": torch.__version__, "numpy": numpy.__version__, "torch_threads": torch.get_num_threads()}
-    from importlib.metadata import PackageNotFoundError, version
-    for dist in ("diffusers", "accelerate", "huggingface_hub", "safetensors", "papermill", "ipykernel", "ipywidgets"):
-        try: info[dist] = version(dist)  # read from the metadata: importing papermill here would hide what `imports` checks
-        except PackageNotFoundError: info[dist] = None
-    info["settings"] = {"cudnn.benchmark": torch.backends.cudnn.benchmark, "cudnn.allow_tf32": torch.backends.cudnn.allow_tf32,
-                        "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
-                        "float32_matmul_precision": torch.get_float32_matmul_precision()}
-    if device.type == "cuda":
-        p = torch.cuda.get_device_properties(device)
-        info.update(gpu=p.name, capability=f"{p.major}.{p.minor}", sm_count=p.multi_processor_count,
-                    gpu_mem_gib=round(p.total_memory / 2**30, 1), cuda=torch.version.cuda,
-                    cudnn=torch.backends.cudnn.version(), gpu_count=torch.cuda.device_count(),
-                    CUDA_VISIBLE_DEVICES=os.environ.get("CUDA_VISIBLE_DEVICES"))
-        info["nvidia_smi"] = _nvidia_smi()
-    return info
-
-
-def _nvidia_smi() -> str | None:
-    try:
-        query = "name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.draw,power.limit,temperature.gpu,memory.used,memory.total"
-        return subprocess.run(["nvidia-smi", f"--query-gpu={query}", "--format=csv,noheader"], check=False,
-                              capture_output=True, text=True, timeout=15).stdout.strip()
-    except Exception as e: return f"unavailable: {e!r}"
 
 
 def imports_section(entry: dict) -> None:
@@ -325,14 +139,14 @@ def jointnet_train(chk: Check, dtype_name: str, batch: int, loop: str = "core", 
             ema.to(dev)
         x = torch.rand(batch, 1, s, s, device=dev) * 2 - 1
         y = torch.randint(0, k, (batch, s, s), device=dev)
-        _sync(dev); _reset_peak(dev)
+        sync(dev); reset_peak(dev)
         count = [0]
 
         def step():
             # core: noise drawn on the device (generator None); package: as train_jointnet, a CPU generator per step
             g = torch.Generator().manual_seed(count[0]) if loop == "package" else None
             count[0] += 1
-            with _autocast(dev, dtype):
+            with autocast(dev, dtype):
                 parts = jointnet_loss(model, sched, x, y, B_OSD, k, ce_weight=1.0, generator=g)
             parts["loss"].backward()
             if loop == "package" and cfg.grad_clip: torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -343,8 +157,8 @@ def jointnet_train(chk: Check, dtype_name: str, batch: int, loop: str = "core", 
                 [float(v.detach()) for v in parts.values()]  # the history record reads every part back each step
 
         t = timed(step, dev, **_timing(chk, target_s=8.0))
-        peak = _peak(dev)
-        with torch.no_grad(), _autocast(dev, dtype):
+        peak = peak_memory(dev)
+        with torch.no_grad(), autocast(dev, dtype):
             loss = float(jointnet_loss(model, sched, x, y, B_OSD, k, ce_weight=1.0)["loss"])
         if not math.isfinite(loss): raise FloatingPointError(f"loss is {loss} after {count[0]} steps")
         flops = chk.result.get("jointnet_fwd_flops_per_image")
@@ -352,7 +166,7 @@ def jointnet_train(chk: Check, dtype_name: str, batch: int, loop: str = "core", 
         return {"batch": batch, "image_size": s, "dtype": dtype_name, "loop": loop, "steps_per_s": steps_per_s,
                 "images_per_s": steps_per_s * batch, **t, **peak,
                 "cudnn_benchmark": torch.backends.cudnn.benchmark, "loss_after": loss,
-                **_mfu(3 * flops * batch * steps_per_s if flops else None, dtype_name, dev,
+                **mfu(3 * flops * batch * steps_per_s if flops else None, dtype_name, dev,
                        chk.result["sections"].get("matmul", {}))}
     finally:
         torch.backends.cudnn.benchmark = prev_bench
@@ -370,7 +184,7 @@ def jointnet_train_section(chk: Check, entry: dict) -> None:
 
 
 def jointnet_sample_section(chk: Check, entry: dict) -> None:
-    from dakd_nb.jointnet import SAMPLERS, sample_jointnet
+    from dakd_nb.sampling import SAMPLERS, sample_jointnet
     cfg, _, model, sched = _jointnet_model(chk)
     model.eval()
     dev = chk.device
@@ -382,19 +196,19 @@ def jointnet_sample_section(chk: Check, entry: dict) -> None:
     for sampler in ("ddim", "dpm"):
         for dt in ("fp32", "bf16"):
             def run(sampler=sampler, dt=dt):
-                with _autocast(dev, DTYPES[dt]):
+                with autocast(dev, DTYPES[dt]):
                     sample_jointnet(model, sched, batch, sampler, 2, torch.Generator().manual_seed(0), batch_size=batch)
-                _sync(dev); _reset_peak(dev)
+                sync(dev); reset_peak(dev)
                 t = time.perf_counter()
-                with _autocast(dev, DTYPES[dt]):
+                with autocast(dev, DTYPES[dt]):
                     out = sample_jointnet(model, sched, batch, sampler, steps, torch.Generator().manual_seed(0), batch_size=batch)
-                _sync(dev)
+                sync(dev)
                 wall = time.perf_counter() - t
                 if not (torch.isfinite(out["image"]).all() and torch.isfinite(out["soft"]).all()):
                     raise FloatingPointError(f"{sampler} {dt}: non-finite samples")
                 return {"images_per_s": batch / wall, "s_per_call": wall, "s_per_step": wall / steps,
-                        "model_evals_per_s": steps / wall, **_peak(dev),
-                        **_mfu(flops * batch * steps / wall if flops else None, dt, dev, chk.result["sections"].get("matmul", {}))}
+                        "model_evals_per_s": steps / wall, **peak_memory(dev),
+                        **mfu(flops * batch * steps / wall if flops else None, dt, dev, chk.result["sections"].get("matmul", {}))}
             chk.measure(entry, f"{sampler}_{dt}", run)
 
 
@@ -410,10 +224,10 @@ def saross_train(chk: Check, dtype_name: str, channels_last: bool, batch: int, w
     y = torch.randint(0, 5, (batch, size, size), device=dev)
     if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    _sync(dev); _reset_peak(dev)
+    sync(dev); reset_peak(dev)
 
     def train_step():
-        with _autocast(dev, dtype):
+        with autocast(dev, dtype):
             loss = F.cross_entropy(model(x).float(), y)
         loss.backward()
         opt.step()
@@ -421,13 +235,13 @@ def saross_train(chk: Check, dtype_name: str, channels_last: bool, batch: int, w
         return loss
 
     def infer():
-        with torch.no_grad(), _autocast(dev, dtype):
+        with torch.no_grad(), autocast(dev, dtype):
             model(x)
 
     model.train()
     t = timed(train_step, dev, **_timing(chk, target_s=4.0))
-    peak = _peak(dev)
-    with torch.no_grad(), _autocast(dev, dtype):
+    peak = peak_memory(dev)
+    with torch.no_grad(), autocast(dev, dtype):
         loss = float(F.cross_entropy(model(x).float(), y))
     if not math.isfinite(loss): raise FloatingPointError(f"loss is {loss}")
     model.eval()
@@ -437,13 +251,13 @@ def saross_train(chk: Check, dtype_name: str, channels_last: bool, batch: int, w
     return {"batch": batch, "image_size": size, "width": width, "dtype": dtype_name, "channels_last": channels_last,
             "steps_per_s": steps_per_s, "images_per_s": steps_per_s * batch, **t,
             "infer_images_per_s": batch / ti["s_per_iter"], **peak, "loss_after": loss,
-            **_mfu(3 * flops * batch * steps_per_s if flops else None, dtype_name, dev, chk.result["sections"].get("matmul", {}))}
+            **mfu(3 * flops * batch * steps_per_s if flops else None, dtype_name, dev, chk.result["sections"].get("matmul", {}))}
 
 
 def saross_train_section(chk: Check, entry: dict) -> None:
     from torch.utils.flop_counter import FlopCounterMode
 
-    from dakd_nb.core import PROFILES
+    from dakd_nb.profiles import PROFILES
     from dakd_nb.saross import build_segmenter
     prof = "tiny" if chk.tiny else "paper"
     width = PROFILES[prof]["segmenter"]["width"]
@@ -464,14 +278,15 @@ def saross_train_section(chk: Check, entry: dict) -> None:
 
 
 def sweep_section(chk: Check, entry: dict, engine: str = "auto") -> None:
-    from dakd_nb.sweeps import LOGS, Sweep, _engine, run_sweep, visible_gpus
+    from dakd_nb.notebook_runs import LOGS, resolve_engine
+    from dakd_nb.sweeps import Sweep, run_sweep, visible_gpus
     if chk.tiny: nb, base, timeout = ROOT / "tests" / "nbs_fixtures" / "toy_train.ipynb", {"profile": "tiny"}, 60.0
     else: nb, base, timeout = ROOT / "nbs" / "03_train_saross.ipynb", {"profile": "tiny", "dataset": "synthsar"}, None
     left = chk.left()
     timeout = timeout or min(150.0, max(30.0, (left - 10) / 2))  # two runs on one GPU run one after the other
     sweep = Sweep.from_dict({"name": "gpu_check", "base": base, "grid": {"kd_weight": [1.0, 0.5]}, "seeds": [0]})
     gpus = visible_gpus() if chk.device.type == "cuda" else []
-    engine = _engine(engine)
+    engine = resolve_engine(engine)
     entry.update(notebook=str(nb.relative_to(ROOT)), base=base, devices=gpus or ["cpu"], timeout_per_run_s=round(timeout, 1),
                  engine=engine)
     with tempfile.TemporaryDirectory(prefix="gpu_check_sweep_") as tmp:
@@ -518,7 +333,7 @@ def _table(res: dict) -> str:
         subs = {k: v for k, v in e.items() if isinstance(v, dict) and "status" in v}
         if not subs: rows.append(f"{sec:16} {'':26} {e.get('status', '?'):8} {why(e)}")
         for k, v in subs.items():
-            rows.append(f"{sec:16} {k:26} {v['status']:8} {_brief(v) if v['status'] == 'ok' else why(v)}")
+            rows.append(f"{sec:16} {k:26} {v['status']:8} {brief(v) if v['status'] == 'ok' else why(v)}")
     return "\n".join(rows)
 
 

@@ -16,7 +16,8 @@ import time
 import torch
 
 from dakd_nb.train_jointnet import JointNetConfig, build_jointnet, build_scheduler
-from dakd_nb.jointnet import jointnet_loss, sample_jointnet
+from dakd_nb.jointnet import jointnet_loss
+from dakd_nb.sampling import sample_jointnet
 from dakd_nb.core import OSD_CLASSES
 
 

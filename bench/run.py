@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from dakd_nb.core import machine_record
+from dakd_nb.machine import machine_record
 
 BENCHES = ("synthsar", "jointnet", "saross", "main_job")
 

@@ -18,9 +18,11 @@ from safetensors.torch import save_file
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import ClassSet, DakdError, DataError, atomic_path, check_output_dir, derive_seed, describe_changes, dihedral
-from .core import file_sha256, load_json, save_json
-from .jointnet import LayoutGuidance, SARJointNetPipeline, SDEditStart, dihedral_layouts
+from .core import ClassSet, DakdError, DataError, dihedral
+from .files import atomic_path, file_sha256, load_json, save_json
+from .runs import check_output_dir, describe_changes
+from .machine import derive_seed
+from .sampling import LayoutGuidance, SARJointNetPipeline, SDEditStart, dihedral_layouts
 from .quality import enl
 
 # %% auto #0

@@ -18,7 +18,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_model, save_model
 from torch import nn
 
-from .core import DakdError, DataError, atomic_dir, atomic_path, load_json, save_json
+from .core import DakdError, DataError
+from .files import atomic_dir, atomic_path, load_json, save_json
 
 # %% auto #0
 __all__ = ['STATE_FILE', 'WEIGHTS_FILE', 'config_json', 'config_changes', 'check_same_config', 'save_training_state',

@@ -13,7 +13,10 @@ from typing import Callable
 import torch
 from torch.utils.data import Dataset
 
-from .core import ArgumentError, DakdError, DataError, OSD_CLASSES, check_output_dir, plot_pairs, save_figure
+from .core import ArgumentError, DakdError, DataError, OSD_CLASSES
+from .files import save_figure
+from .runs import check_output_dir
+from .plots import plot_pairs
 from .manifest import dataset_name, dataset_names, load_manifest, verify_cli
 from .readers import INPEDataset, OSDDataset, RefinedSOSDataset, SOSDataset
 from .synthsar import SynthSAR, SynthSARConfig

@@ -23,7 +23,11 @@ from tqdm.auto import tqdm
 
 from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking,
                                  tracked_accelerator)
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_dir, check_finite, check_output_dir, dihedral, profile_part, resolve_device, save_figure, save_json, seed_everything)
+from .core import ArgumentError, ClassSet, DakdError, DataError, dihedral
+from .files import atomic_dir, save_figure, save_json
+from .runs import check_finite, check_output_dir
+from .machine import resolve_device, seed_everything
+from .profiles import profile_part
 from .metrics import SegMetrics, _classes_of, _run_metrics
 from .saross import save_segmenter
 
@@ -309,7 +313,7 @@ class DistillConfig:
 
     @classmethod
     def for_profile(cls,
-                    profile: str = "cpu-quick",  # a name in core.PROFILES
+                    profile: str = "cpu-quick",  # a name in profiles.PROFILES
                     **overrides,                 # any field, overriding the profile's default
                     ) -> DistillConfig:
         "The profile's defaults, with explicit values taking precedence."

@@ -20,7 +20,8 @@ from PIL import Image as PILImage
 from .core import ClassSet, DakdError, OSD_CLASSES, model_to_image
 from .pretrain import packaged_generator
 from .readers import overlay_labels
-from .jointnet import (SARJointNetPipeline, balanced_add_noise, encode_label, make_scheduler, modality_snr, snr_balance_factor, soft_labels)
+from .jointnet import balanced_add_noise, encode_label, make_scheduler, modality_snr, snr_balance_factor
+from .sampling import SARJointNetPipeline, soft_labels
 
 # %% auto #0
 __all__ = ['Panel', 'panels_png', 'gray', 'explorer', 'class_presence', 'dataset_view', 'browse_dataset', 'crop_window',
@@ -249,7 +250,7 @@ def load_generator(folder: str | Path | None = None,  # a SARJointNetPipeline.sa
 def denoising_trajectory(pipe: SARJointNetPipeline,  # the generator
                          seed: int = 0,              # seeds the start noise (and DDPM's per-step noise)
                          steps: int = 20,            # denoising steps
-                         sampler: str = "ddim",      # one of jointnet.SAMPLERS
+                         sampler: str = "ddim",      # one of sampling.SAMPLERS
                          tau: float | None = None,   # soft-label temperature; None: the generator's own
                          eta: float = 0.0,           # DDIM's η
                          ) -> list[dict]:            # steps + 1 frames (last: the output)

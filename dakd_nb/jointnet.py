@@ -5,30 +5,24 @@
 # %% ../nbs/02a_jointnet.ipynb #208ef3f3
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from diffusers import DDIMScheduler, DDPMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler, UNet2DModel
-from diffusers.schedulers.scheduling_utils import SchedulerMixin
+from diffusers import DDPMScheduler, UNet2DModel
 from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from diffusers.utils import BaseOutput
 from diffusers.utils.torch_utils import randn_tensor
-from tqdm.auto import tqdm
 
-from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_dir, dihedral
+from .core import ArgumentError, ClassSet, DakdError
 
 # %% auto #0
-__all__ = ['VARIANTS', 'PREDICTION_TYPES', 'SAMPLERS', 'StepCallback', 'encode_label', 'snr_balance_factor', 'make_scheduler',
-           'balanced_add_noise', 'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'predicted_x0',
-           'model_output_from_x0', 'draw_timesteps', 'min_snr_weight', 'jointnet_loss', 'soft_labels',
-           'sampling_scheduler', 'sample_jointnet', 'dihedral_layouts', 'LayoutGuidance', 'layout_guided_prediction',
-           'SDEditStart', 'weights_sha256', 'SARJointNetPipeline']
+__all__ = ['VARIANTS', 'PREDICTION_TYPES', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
+           'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'predicted_x0', 'model_output_from_x0',
+           'draw_timesteps', 'min_snr_weight', 'jointnet_loss']
 
 # %% ../nbs/02a_jointnet.ipynb #a73ff976
 def encode_label(label: torch.Tensor,  # class ids, (N, H, W) integers
@@ -299,230 +293,3 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
         l_x, l_y = ((w * (o.float() - y).pow(2).flatten(1).mean(1)).mean() for o, y in ((out.image, tx), (out.label, ty)))
     l_ce = F.cross_entropy(y0_hat.float() / (b * tau), label.to(dev)) if ce_weight else torch.zeros((), device=dev)
     return {"loss": image_weight * l_x + label_weight * l_y + ce_weight * l_ce, "l_x": l_x, "l_y": l_y, "l_ce": l_ce}
-
-# %% ../nbs/02a_jointnet.ipynb #af730852
-def soft_labels(label_channels: torch.Tensor,  # generated label cube, b-scaled, (N, K, H, W)
-                b: float,                      # balancing factor the generator was trained with
-                tau: float,                    # temperature (the generator's own label_temperature: its CE was trained at it)
-                ) -> torch.Tensor:             # per-pixel class probabilities, (N, K, H, W)
-    "Soft labels q = softmax(ŷ / (b τ)) over the class channels."
-    return torch.softmax(label_channels.float() / (b * tau), dim=1)
-
-
-SAMPLERS = ("ddim", "ddpm", "dpm")  # DDIM, ancestral DDPM, DPM-Solver++ (2nd-order multistep)
-
-
-def sampling_scheduler(scheduler: DDPMScheduler,  # the training scheduler (its config defines ᾱ_t)
-                       sampler: str = "ddim",     # one of SAMPLERS
-                       ) -> SchedulerMixin:
-    "A fresh sampler over the training schedule."
-    if sampler == "ddim": return DDIMScheduler.from_config(scheduler.config)
-    if sampler == "ddpm": return DDPMScheduler.from_config(scheduler.config)
-    if sampler == "dpm": return DPMSolverMultistepScheduler.from_config(scheduler.config, algorithm_type="dpmsolver++",
-                                                                       solver_order=2)
-    raise ArgumentError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
-
-
-StepCallback = Callable[[int, int, torch.Tensor, torch.Tensor], None]  # (step, t, x_t, x̂_0), whole batch
-
-
-@torch.no_grad()
-def sample_jointnet(model: SARJointNet,              # the generator network
-                    scheduler: DDPMScheduler,        # its training scheduler
-                    n: int,                          # pairs to generate
-                    sampler: str = "ddim",           # one of SAMPLERS
-                    steps: int = 50,                 # denoising steps
-                    generator: torch.Generator | None = None,  # seeds the whole draw
-                    tau: float | None = None,        # soft-label temperature; None: the model's label_temperature
-                    batch_size: int = 16,            # pairs per forward pass
-                    eta: float = 0.0,                # DDIM's η (0: deterministic given the start noise)
-                    progress: bool = False,          # tqdm bar over batches
-                    callback: StepCallback | None = None,  # called at every step with (step, t, x_t, x̂_0)
-                    layouts: LayoutGuidance | None = None,  # generate for these label maps (one per pair) instead of freely
-                    start: SDEditStart | None = None,  # generate from these real pairs noised part way (SDEdit) instead of from noise
-                    ) -> dict[str, torch.Tensor]:    # "image" (n,1,H,W) in [-1,1], "soft" (n,K,H,W), "label" (n,H,W) int64
-    "Generate image/label pairs; returns the image, the soft label and the hard label (on the CPU)."
-    if layouts is not None: layouts.check(n, model.config.sample_size, len(model.config.class_names))
-    if start is not None: start.check(n, model.config.sample_size, len(model.config.class_names))
-    if layouts is not None and start is not None: raise ArgumentError("give layouts or an SDEdit start, not both")
-    sch = sampling_scheduler(scheduler, sampler)
-    sch.set_timesteps(steps)
-    k, s, b = len(model.config.class_names), model.config.sample_size, model.config.balance_factor
-    dev, dtype, out = model.device, model.dtype, []
-    extra = {"eta": eta} if sampler == "ddim" else {}
-    for first in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
-        z = randn_tensor((min(batch_size, n - first), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
-        if sampler == "dpm": sch.set_timesteps(steps)  # the multistep solver keeps a history: reset it per batch
-        layout = None if layouts is None else layouts.labels[first:first + len(z)].to(dev)
-        timesteps = sch.timesteps
-        if start is not None:
-            timesteps = timesteps[start.first_step(steps):]
-            if sampler == "dpm": sch.set_begin_index(start.first_step(steps))
-            z = start.noised(scheduler, z, first, b, timesteps[0])
-        for i, t in enumerate(timesteps):
-            pred = (torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1) if layout is None
-                    else layout_guided_prediction(model, scheduler, z, t.to(dev), layout, layouts))
-            if callback: callback(i, int(t), z, predicted_x0(scheduler, z, pred, t))
-            z = sch.step(pred, t, z, generator=generator, **extra).prev_sample
-        out.append(z.float().cpu())
-    z = torch.cat(out)
-    soft = soft_labels(z[:, 1:], b, model.config.label_temperature if tau is None else tau)
-    return {"image": z[:, :1].clamp(-1, 1), "soft": soft, "label": soft.argmax(1)}
-
-# %% ../nbs/02a_jointnet.ipynb #7e9adc21
-def dihedral_layouts(labels: torch.Tensor,                 # real label maps to draw from, (M, H, W) class ids
-                     n: int,                               # layouts to draw
-                     generator: torch.Generator | None = None,  # seeds the draw
-                     ) -> torch.Tensor:                    # (n, H, W) class ids
-    "New layouts from real ones: a random map, turned by a random rotation/mirror."
-    if labels.ndim != 3 or labels.shape[-1] != labels.shape[-2]:
-        raise ArgumentError(f"layouts are drawn from square label maps (M, H, H), got shape {tuple(labels.shape)}")
-    idx, k = torch.randint(len(labels), (n,), generator=generator), torch.randint(8, (n,), generator=generator)
-    return torch.stack([dihedral(labels[i], int(j)) for i, j in zip(idx, k)]) if n else labels[:0]
-
-
-@dataclass
-class LayoutGuidance:
-    "Generate each pair for a given label map: the label's x̂₀ held to it, the image steered until the label branch reads it."
-    labels: torch.Tensor  # (n, H, W) class ids, one layout per pair, in order
-    scale: float = 0.3    # steering strength s (0: hold the label only)
-    min_t: int = 200      # no steering below this timestep
-
-    def check(self, n: int, size: int, num_classes: int) -> None:
-        "Raise unless there is one layout of the model's size and classes per pair."
-        if tuple(self.labels.shape) != (n, size, size):
-            raise ArgumentError(f"layouts: need one {size}x{size} label map per pair, shape ({n}, {size}, {size}); got {tuple(self.labels.shape)}")
-        if n and (self.labels.min() < 0 or self.labels.max() >= num_classes):
-            raise ArgumentError(f"layouts: class ids must be in [0, {num_classes}), got [{int(self.labels.min())}, {int(self.labels.max())}]")
-        if self.scale < 0: raise ArgumentError(f"layouts: guidance scale must be at least 0, got {self.scale}")
-
-
-def layout_guided_prediction(model: SARJointNet,          # the generator network
-                             scheduler: DDPMScheduler,    # its training scheduler
-                             z: torch.Tensor,             # the state x_t, (N, 1+K, H, W)
-                             t: torch.Tensor,             # the timestep (scalar)
-                             layout: torch.Tensor,        # (N, H, W) class ids
-                             guidance: LayoutGuidance,    # scale and min_t
-                             ) -> torch.Tensor:           # the network output to hand the sampler, (N, 1+K, H, W)
-    "The network's output at t with the label's x̂₀ held to the layout and the image's x̂₀ steered towards it."
-    c = model.config
-    steer = guidance.scale > 0 and int(t) >= guidance.min_t
-    x = z[:, :1].detach().requires_grad_(steer)
-    with torch.enable_grad() if steer else torch.no_grad():  # the samplers run under no_grad
-        x0 = predicted_x0(scheduler, z, torch.cat(model(x, z[:, 1:], t, return_dict=False), 1), t)
-        image0 = x0[:, :1]
-        if steer:
-            ce = F.cross_entropy(x0[:, 1:].float() / (c.balance_factor * c.label_temperature), layout, reduction="sum")
-            grad, = torch.autograd.grad(ce, x)
-            rms = grad.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12).view(-1, 1, 1, 1)
-            sigma = (1 - scheduler.alphas_cumprod[int(t)]).sqrt()
-            image0 = image0 - guidance.scale * sigma * grad / rms
-    label0 = c.balance_factor * encode_label(layout, len(c.class_names)).to(z)
-    return model_output_from_x0(scheduler, z, torch.cat([image0.detach(), label0], 1), t)
-
-
-# %% ../nbs/02a_jointnet.ipynb #e51c8b1b
-@dataclass
-class SDEditStart:
-    "Generate each pair from a real one noised part way: its layout kept, its appearance drawn anew."
-    images: torch.Tensor    # (n, 1, H, W) real images in the model's range, one per pair, in order
-    labels: torch.Tensor    # (n, H, W) their class ids
-    strength: float = 0.5   # the share of the sampler's steps run from the noised pair (1: from (almost) pure noise)
-
-    def check(self, n: int, size: int, num_classes: int) -> None:
-        "Raise unless there is one real pair of the model's size and classes per generated pair."
-        if tuple(self.images.shape) != (n, 1, size, size) or tuple(self.labels.shape) != (n, size, size):
-            raise ArgumentError(f"SDEdit start: need one {size}x{size} image (n, 1, H, W) and label map (n, H, W) per pair, n={n}; "
-                                f"got {tuple(self.images.shape)} and {tuple(self.labels.shape)}")
-        if n and (self.labels.min() < 0 or self.labels.max() >= num_classes):
-            raise ArgumentError(f"SDEdit start: class ids must be in [0, {num_classes}), got [{int(self.labels.min())}, {int(self.labels.max())}]")
-        if not 0 < self.strength <= 1: raise ArgumentError(f"SDEdit start: strength must be in (0, 1], got {self.strength}")
-
-    def first_step(self, steps: int) -> int:
-        "Index of the first of the sampler's `steps` steps that is run."
-        return steps - max(1, round(self.strength * steps))
-
-    def noised(self, scheduler: DDPMScheduler,  # the training scheduler (the forward process)
-               noise: torch.Tensor,             # ε for the batch, (B, 1+K, H, W)
-               first: int,                      # index of the batch's first pair
-               b: float,                        # the model's balancing factor
-               t: torch.Tensor,                 # the first timestep the sampler runs
-               ) -> torch.Tensor:               # x_t of the batch's real pairs
-        "The batch's real pairs as the joint state, noised to timestep t."
-        pairs = slice(first, first + len(noise))
-        x0 = torch.cat([self.images[pairs], b * encode_label(self.labels[pairs], noise.shape[1] - 1)], 1).to(noise)
-        return scheduler.add_noise(x0, noise, t.to(noise.device).long().expand(len(noise)))
-
-# %% ../nbs/02a_jointnet.ipynb #48a98910
-import inspect
-
-from .core import check_finite_weights, load_json
-
-
-def weights_sha256(model: nn.Module) -> str:
-    "SHA-256 of a model's weights, independent of file format and device."
-    h = hashlib.sha256()
-    for name, t in sorted(model.state_dict().items()):
-        t = t.detach().cpu().contiguous()
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()
-
-
-def _check_generator_configs(path: Path) -> None:  # a generator folder
-    "Refuse a config that lacks a key: diffusers would fill in the default, silently another generator than the one trained."
-    required = {"model/config.json": list(inspect.signature(SARJointNet.__init__).parameters)[1:],
-                "scheduler/scheduler_config.json": ["num_train_timesteps", "beta_schedule", "beta_start", "beta_end",
-                                                    "prediction_type", "clip_sample", "clip_sample_range"]}
-    for name, keys in required.items():
-        config = load_json(path / name)
-        missing = [k for k in keys if not isinstance(config, dict) or k not in config]
-        if missing: raise DataError(path / name, f"lacks {', '.join(missing)}: a default would load another generator "
-                                                 "than the one trained; restore the file from where the folder came from")
-
-
-class SARJointNetPipeline(DiffusionPipeline):
-    "A trained generator as a diffusers pipeline: SAR-JointNet plus its training scheduler; samples (image, soft label, hard label) pairs."
-
-    def __init__(self, model: SARJointNet, scheduler: DDPMScheduler):
-        super().__init__()
-        if scheduler.config.prediction_type != model.config.prediction_type:
-            raise ArgumentError(f"scheduler predicts {scheduler.config.prediction_type!r}, model {model.config.prediction_type!r}")
-        self.register_modules(model=model.eval(), scheduler=scheduler)
-
-    @property
-    def classes(self) -> ClassSet: return self.model.classes
-
-    @torch.no_grad()
-    def __call__(self, n: int = 1, sampler: str = "ddim", steps: int = 50, generator: torch.Generator | None = None,
-                 tau: float | None = None, batch_size: int = 16, eta: float = 0.0, progress: bool = False,
-                 callback: StepCallback | None = None, layouts: LayoutGuidance | None = None,
-                 start: SDEditStart | None = None) -> dict[str, torch.Tensor]:
-        "See `sample_jointnet`."
-        return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback,
-                               layouts, start)
-
-    def sha256(self) -> str: return weights_sha256(self.model)
-
-    def save_pretrained(self, path: str | Path, **kwargs) -> Path:
-        "Write the generator folder (model_index.json, model/, scheduler/) atomically."
-        with atomic_dir(path) as tmp: super().save_pretrained(tmp, **kwargs)
-        return Path(path)
-
-    @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
-                        **kwargs) -> SARJointNetPipeline:
-        "Load a generator folder written by `save_pretrained` (local files only, never a download), cast to `dtype`."
-        path = Path(path).expanduser()
-        for need in ("model_index.json", "model/config.json", "scheduler/scheduler_config.json"):
-            if not (path / need).is_file():
-                raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
-        _check_generator_configs(path)
-        try: pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
-        except DakdError as e: raise DataError(path / "model/config.json", str(e)) from None
-        except (ValueError, RuntimeError, OSError) as e:
-            raise DataError(path / "model", f"its weights cannot be loaded as model/config.json describes ({str(e).split('. ')[0]}): "
-                                           "the config was edited or belongs to other weights") from None
-        check_finite_weights(pipe.model, next((path / "model").glob("diffusion_pytorch_model.*"), path / "model"))
-        pipe.model.eval()
-        return pipe.to(device, dtype)

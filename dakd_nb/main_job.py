@@ -6,16 +6,11 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
-import math
-import numbers
 import shutil
 import subprocess
 import sys
 import time
-import typing
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -24,22 +19,24 @@ from torch.utils.data import Dataset, Subset
 from tqdm import tqdm
 
 import dakd_nb
-from .core import ArgumentError, DakdError, DataError, PROFILES, describe_changes, file_sha256, load_json, machine_record
-from .core import check_output_dir, profile_part, resolve_device, resolve_mixed_precision, save_json, stack_items, with_class_legend
-from .data import DATASETS, pool_problem, training_pool, training_set
+from .core import DakdError, DataError, stack_items
+from .files import file_sha256, load_json, save_json
+from .runs import check_output_dir, describe_changes
+from .machine import machine_record
+from .profiles import profile_part
+from .plots import with_class_legend
+from .main_params import NOT_SHAPING, MainJobParams, generator_folder, generator_source, jointnet_config
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set
 from .pair_filters import PixelWeighted, freemask_weights
-from .train_jointnet import JointNetConfig, train_jointnet
-from .pretrain import packaged_generator
-from .jointnet import SARJointNetPipeline
+from .train_jointnet import train_jointnet
+from .sampling import SARJointNetPipeline
 from .saross import build_segmenter
 from .synthsar import SynthSAR
 
 # %% auto #0
-__all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'MainJobParams', 'jointnet_config', 'check_generator',
-           'generator_folder', 'generator_source', 'student_runs', 'ceiling_set', 'data_identity',
+__all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'student_runs', 'ceiling_set', 'data_identity',
            'augmentation_settings', 'stage_fingerprints', 'stale_stages', 'check_stages', 'start_stage',
            'get_generator', 'get_augmentation_set', 'filtered_pairs', 'train_students', 'test_metrics',
            'plot_predictions', 'write_results', 'summary_text']
@@ -63,238 +60,17 @@ def epoch_bar(name: str,      # what is trained, e.g. "student baseline"
     "A named bar over a training loop's epochs (or steps), on the terminal."
     return tqdm(total=epochs, desc=name, unit=unit, file=sys.__stderr__, disable=not terminal, mininterval=1.0, dynamic_ncols=True)
 
-# %% ../nbs/03_train_saross.ipynb #97d288b6
-_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
-            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
-            "mixed_precision": ("no", "fp16", "bf16")}
-_RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
-           "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
-           "generator_steps": (lambda v: v >= 1, "at least 1"), "generator_lr": (lambda v: 0 < v < 1, "in (0, 1)"),
-           "student_lr": (lambda v: 0 < v < 1, "in (0, 1)"), "n_generated": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
-           "generated_per_real": (lambda v: v >= 0, "at least 0 (0: no generated data)"),
-           "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
-           "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
-           "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
-           "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
-           "sdedit_strength": (lambda v: 0 < v <= 1, "in (0, 1] (1: from pure noise)"),
-           "real_share": (lambda v: 0 <= v <= 1, "in [0, 1]"), "generated_then_real": (lambda v: 0 <= v < 1, "in [0, 1) (0: mixed throughout)"),
-           "filter_ratio": (lambda v: v > 0, "above 0"),
-           "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
-_KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
-_EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
-
-
-def _typed(name: str, value, hint) -> typing.Any:
-    "`value` as the type parameter `name` is declared with (`hint`), or an ArgumentError naming it."
-    kinds = typing.get_args(hint) or (hint,)
-    kind = next(k for k in kinds if k is not type(None))
-    if value is None and type(None) in kinds: return None
-    if kind is bool and isinstance(value, bool): return value
-    if not isinstance(value, bool) and kind in (int, float) and isinstance(value, numbers.Real) and math.isfinite(value):
-        if kind is float: return float(value)
-        if float(value).is_integer(): return int(value)
-    if kind is str and isinstance(value, str): return value
-    why = " (papermill reads a -p value that looks like a number as one; give text with -r)" if kind is str else ""
-    raise ArgumentError(f"parameter {name}={value!r} must be {_KINDS[kind]}{why}")
-
-
-def _unknown_name(name: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(name, names, n=1)
-    return f"unknown parameter {name!r}: " + (f"did you mean {close[0]!r}?" if close else f"the parameters are {', '.join(names)}")
-
-
-@dataclass
-class MainJobParams:
-    "The main job's parameters, with the profile's defaults filled in."
-    profile: str = "cpu-quick"
-    dataset: str = "synthsar"
-    data_root: str = ""
-    image_size: int | None = None
-    jointnet_path: str = ""
-    retrain_generator: bool = False
-    generator: str = "sar_jointnet"
-    generator_steps: int | None = None
-    generator_lr: float | None = None
-    n_real: int | None = None
-    n_generated: int | None = None
-    generated_per_real: float | None = None
-    balance_factor: float | None = None
-    kd_weight: float = 1.0
-    temperature: float = 1.0
-    student: str = "saross"
-    use_caft: bool = True
-    loss_mode: str = "v1"
-    generated_labels: str = "soft"
-    generation: str = "unconditional"
-    layout_guidance: float = 0.3
-    sdedit_strength: float = 0.5
-    speckle_enl: float = 0.0
-    real_share: float | None = None
-    generated_then_real: float = 0.0
-    filter_generated: str = "none"
-    filter_ratio: float = 1.25
-    bn_real_stats: bool = False
-    ceiling: bool = False
-    epochs: int | None = None
-    batch_size: int | None = None
-    student_lr: float | None = None
-    seed: int = 0
-    inception_path: str = ""
-    device: str = "auto"
-    mixed_precision: str | None = None
-    output_dir: str = "runs/main"
-    redo_stale: bool = False
-    dry_run: bool = False
-
-    @classmethod
-    def resolve(cls, **params) -> MainJobParams:
-        "Check every parameter (naming the bad one) and fill the `None`s from the profile."
-        names = [f.name for f in dataclasses.fields(cls)]
-        for name in params:
-            if name not in names: raise ArgumentError(_unknown_name(name, names))
-        hints = typing.get_type_hints(cls)
-        p = cls(**{k: _typed(k, v, hints[k]) for k, v in params.items()})
-        p._check_choices()
-        for name, (ok, allowed) in _RANGES.items():
-            value = getattr(p, name)
-            if value is not None and not ok(value): raise ArgumentError(f"parameter {name}={value!r} must be {allowed}")
-        p._check_paths()
-        p._fill_defaults()
-        p._check_generator_knobs()
-        p._check_student_options()
-        return p
-
-    def _check_student_options(self) -> None:
-        "The DAKD student's options need generated pairs, and batches are composed one way."
-        given = [f"{n}={getattr(self, n)!r}" for n, off in (("real_share", None), ("generated_then_real", 0.0),
-                                                             ("filter_generated", "none"), ("bn_real_stats", False)) if getattr(self, n) != off]
-        if given and not self.n_generated:
-            raise ArgumentError(f"parameter {' and '.join(given)} shapes how the DAKD student uses generated pairs, but n_generated is 0")
-        if self.real_share is not None and self.generated_then_real:
-            raise ArgumentError(f"parameters real_share={self.real_share} and generated_then_real={self.generated_then_real} both "
-                                "compose the DAKD student's batches: give one of them")
-
-    def _check_choices(self) -> None:
-        try: self.dataset = training_set(self.dataset)
-        except ArgumentError as e: raise ArgumentError(f"parameter dataset={self.dataset!r}: {e}") from None
-        for name, allowed in _CHOICES.items():
-            if getattr(self, name) not in (*allowed, None):  # None: the profile's (only where a parameter takes it)
-                raise ArgumentError(f"parameter {name}={getattr(self, name)!r} is not one of {list(allowed)}")
-        try: resolve_device(self.device)
-        except DakdError as e: raise ArgumentError(f"parameter {e}") from None
-
-    def _fill_defaults(self) -> None:
-        defaults = {**self.sizes, **profile_part(self.profile, "student")}
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) is None: setattr(self, name, defaults[name])
-        self.image_size = self.sizes["size"]
-        self._fill_precision(defaults.get("mixed_precision", "no"))
-        if self.n_real is None and not (self.dataset != "synthsar" and self.profile in _EVERY_TILE): self.n_real = defaults["n_real"]
-        if self.dataset != "synthsar": self._take_from_pool()
-        if self.n_generated is not None and self.generated_per_real is not None:
-            raise ArgumentError(f"parameters n_generated={self.n_generated} and generated_per_real={self.generated_per_real} "
-                                "both set the amount of generated data: give one of them")
-        if self.n_generated is None: self.n_generated = round((self.generated_per_real if self.generated_per_real is not None else 4) * self.n_real)
-
-    def _fill_precision(self, profiles: str) -> None:  # the profile's mixed precision, used when none is asked for
-        "What this device runs of the precision asked for (or the profile's), saying so when it differs."
-        self.mixed_precision, why = resolve_mixed_precision(self.mixed_precision or profiles, resolve_device(self.device))
-        if why: print(f"note: {why}", flush=True)
-
-    def _check_generator_knobs(self) -> None:
-        "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
-        given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
-        if given and (folder := generator_folder(self)) is not None:
-            raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "
-                                "instead of training one: add retrain_generator=True" + (", and leave jointnet_path empty" if self.jointnet_path else ""))
-
-    def _take_from_pool(self) -> None:
-        "A real set's training tiles, from its listing: `n_real` must fit in what validation leaves; None takes all of it."
-        n_tiles, held_out = training_pool(self.dataset, self.data_root, self.sizes["n_val"])
-        if problem := pool_problem(self.dataset, self.data_root, self.n_real, n_tiles, held_out, f"n_val of the {self.profile!r} profile"):
-            raise ArgumentError(f"parameter {problem}")
-        if self.n_real is None: self.n_real = n_tiles - held_out
-
-    def _check_paths(self) -> None:
-        if self.speckle_enl and self.dataset != "synthsar":
-            raise ArgumentError(f"parameter speckle_enl={self.speckle_enl} needs dataset='synthsar' (got {self.dataset!r}): "
-                                "completing the speckle inverts the quick-look's dB range, known only for SynthSAR's images")
-        if self.ceiling and self.dataset != "synthsar":
-            raise ArgumentError(f"parameter ceiling=True needs dataset='synthsar' (got {self.dataset!r}): "
-                                "only SynthSAR has fresh labelled scenes to put in the generated pairs' place")
-        if not self.output_dir.strip():
-            raise ArgumentError(f"parameter output_dir={self.output_dir!r} must name a folder: the run writes everything there")
-        if self.dataset == "synthsar" and self.data_root:
-            raise ArgumentError(f"parameter data_root={self.data_root!r} is set, but dataset='synthsar' reads no files: "
-                                f"set dataset to the set the folder holds ({', '.join(DATASETS[1:])}) or leave data_root empty")
-        if self.dataset != "synthsar" and not Path(self.data_root or "/nonexistent").expanduser().is_dir():
-            raise ArgumentError(f"parameter data_root={self.data_root!r}: dataset={self.dataset!r} needs the folder of your local copy")
-        if self.jointnet_path and not (Path(self.jointnet_path).expanduser() / "model" / "config.json").is_file():
-            raise ArgumentError(f"parameter jointnet_path={self.jointnet_path!r} is not a generator folder (no model/config.json; "
-                                "write one with SARJointNetPipeline.save_pretrained)")
-        if self.inception_path and not Path(self.inception_path).expanduser().is_file():
-            raise ArgumentError(f"parameter inception_path={self.inception_path!r} is not a file")
-
-    @property
-    def sizes(self) -> dict:
-        "The profile's data sizes, with `image_size` as the crop side when it is given."
-        sizes = profile_part(self.profile, "data")
-        return sizes if self.image_size is None else {**sizes, "size": self.image_size}
-
-# %% ../nbs/03_train_saross.ipynb #7a9e5ef0
-def jointnet_config(p: MainJobParams) -> JointNetConfig:
-    "The generator's training config for these parameters."
-    over = dict(variant=p.generator, image_size=p.sizes["size"], seed=p.seed, device="cpu" if p.device == "cpu" else "auto",
-                mixed_precision=p.mixed_precision)
-    if p.generator_steps is not None: over["steps"] = p.generator_steps
-    if p.generator_lr is not None: over["lr"] = p.generator_lr
-    if p.balance_factor is not None: over["balance_factor"] = p.balance_factor
-    return JointNetConfig.for_profile(p.profile, **over)
-
-
-def check_generator(p: MainJobParams, classes) -> None:
-    "A `jointnet_path` generator must make images of the data's size over the data's classes."
-    folder = generator_folder(p)
-    if folder is None: return
-    config = load_json(folder / "model" / "config.json")
-    size, names = config.get("sample_size"), tuple(config.get("class_names") or ())
-    if size != p.sizes["size"]:
-        raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator makes {size}x{size} images, "
-                            f"the {p.profile!r} profile trains on {p.sizes['size']}x{p.sizes['size']}")
-    if names != tuple(classes.names):
-        raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator labels {len(names)} classes "
-                            f"({', '.join(names)}), dataset={p.dataset!r} has {classes.num_classes} ({', '.join(classes.names)})")
-
-
-def generator_folder(p: MainJobParams) -> Path | None:
-    "The generator this run loads: `jointnet_path`, or the packaged one when it is the generator this run would train."
-    if p.jointnet_path: return Path(p.jointnet_path).expanduser()
-    folder = packaged_generator()
-    if folder is None or p.retrain_generator or p.dataset != "synthsar": return None
-    card, mine = load_json(folder / "card.json"), jointnet_config(p).to_json()
-    card["config"] = {**JointNetConfig().to_json(), **card["config"]}  # a card older than a recipe option: that option's default, which it used
-    shaping = lambda c: {k: v for k, v in c.items() if k not in _NOT_SHAPING | {"seed", "steps", "mixed_precision"}}
-    fits = card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
-    return folder if fits else None
-
-
-def generator_source(p: MainJobParams) -> str:
-    "Where this run's generator came from, for the plan and results.json."
-    folder = generator_folder(p)
-    if folder is None: return "trained in this run (jointnet/generator)"
-    return f"jointnet_path {p.jointnet_path}" if p.jointnet_path else f"packaged {folder.name} (dakd_nb/pretrained)"
-
 # %% ../nbs/03_train_saross.ipynb #3296da3a
 def student_runs(p: MainJobParams, n_train: int, n_gen: int) -> dict[str, DistillConfig]:
     "The students' training configs: the baseline, DAKD and (asked for) the ceiling; same steps, validations and seed."
-    common = dict(loss_mode=p.loss_mode, kd_weight=p.kd_weight, temperature=p.temperature,
-                  generated_labels=p.generated_labels, batch_size=p.batch_size, seed=p.seed,
+    common = dict(loss_mode=p.loss_mode, batch_size=p.batch_size, seed=p.seed,
                   device="cpu" if p.device == "cpu" else "auto", mixed_precision=p.mixed_precision,
                   **({} if p.student_lr is None else {"lr": p.student_lr}))
     runs = {"baseline": DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=0,
                                                   epoch_items=n_train + n_gen if n_gen else None, **common)}
-    dakd = dict(real_share=p.real_share, generated_then_real=p.generated_then_real, bn_real_stats=p.bn_real_stats)
+    # the settings of generated pairs only: the baseline sees none, so they are not part of its record
+    dakd = dict(kd_weight=p.kd_weight, temperature=p.temperature, generated_labels=p.generated_labels,
+                real_share=p.real_share, generated_then_real=p.generated_then_real, bn_real_stats=p.bn_real_stats)
     if n_gen: runs["dakd"] = DistillConfig.for_profile(p.profile, epochs=p.epochs, n_generated=n_gen, **common, **dakd)
     if n_gen and p.ceiling: runs["ceiling"] = runs["dakd"]  # the same recipe, fresh real scenes in the generated pairs' place
     return runs
@@ -308,7 +84,6 @@ def ceiling_set(p: MainJobParams, n: int) -> RealAsGenerated:
     return RealAsGenerated(SynthSAR(n, p.sizes["size"], seed=CEILING_SEED))
 
 # %% ../nbs/03_train_saross.ipynb #902116ef
-_NOT_SHAPING = {"checkpoint_every", "sample_every", "sample_steps", "num_grid_samples", "num_workers", "device"}
 STAGE_RECORD = "fingerprint.json"
 
 
@@ -356,14 +131,14 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         folder = folder.resolve()
         generator = {"files": _files_record(sorted(f for f in folder.rglob("*") if f.is_file()), folder)}
     else:
-        config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in _NOT_SHAPING}
+        config = {k: v for k, v in jointnet_config(p).to_json().items() if k not in NOT_SHAPING}
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p),
                                                 **({"layouts": train} if p.generation == "layout" else {}),
                                                 **({"sources": train} if p.generation == "sdedit" else {})}
     data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
-        recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in _NOT_SHAPING}
+        recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in NOT_SHAPING}
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
                                      "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
                                      **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),

@@ -16,14 +16,18 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 
-from .core import DakdError, lock_holder, lock_message, profile_part, resolve_device
+from .core import DakdError
+from .runs import lock_holder, lock_message
+from .machine import resolve_device
+from .profiles import profile_part
 from .data import TiledDataset, training_pool
 from .manifest import verify
 from .train_jointnet import build_jointnet, build_scheduler
-from .jointnet import LayoutGuidance, jointnet_loss, sample_jointnet
+from .jointnet import jointnet_loss
+from .sampling import LayoutGuidance, sample_jointnet
 from .saross import build_segmenter
-from .main_job import MainJobParams, augmentation_settings, generator_folder, generator_source, jointnet_config
-from .main_job import stale_stages, student_runs
+from .main_params import MainJobParams, generator_folder, generator_source, jointnet_config
+from .main_job import augmentation_settings, stale_stages, student_runs
 
 # %% auto #0
 __all__ = ['stage_status', 'time_estimate', 'run_plan', 'format_plan', 'end_dry_run']

@@ -17,7 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from .core import (ArgumentError, ClassSet, DakdError, DataError, atomic_path, check_output_dir, class_frequencies, image_to_model, save_json)
+from .core import ArgumentError, ClassSet, DakdError, DataError, class_frequencies, image_to_model
+from .files import atomic_path, save_json
+from .runs import check_output_dir
 from .readers import overlay_labels, read_image
 from .saross import load_segmenter
 

@@ -17,10 +17,13 @@ from pathlib import Path
 
 import torch
 
-from .core import PROFILES, ArgumentError, DakdError, atomic_dir, atomic_path, load_json, save_figure, save_json, plot_pairs, stack_items
+from .core import ArgumentError, DakdError, stack_items
+from .files import atomic_dir, atomic_path, load_json, save_figure, save_json
+from .profiles import PROFILES
+from .plots import plot_pairs
 from .data import build_splits
 from .augmentation import complete_set_speckle
-from .jointnet import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
+from .sampling import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
 from .quality import generation_quality, label_calibration
 from .synthsar import SynthSARConfig
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet

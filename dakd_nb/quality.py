@@ -15,8 +15,11 @@ import torch.nn.functional as F
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
-from .core import ClassSet, DakdError, DataError, class_frequencies, file_sha256, resolve_device, save_json
-from .jointnet import SARJointNetPipeline, balanced_add_noise, encode_label, predicted_x0
+from .core import ClassSet, DakdError, DataError, class_frequencies
+from .files import file_sha256, save_json
+from .machine import resolve_device
+from .jointnet import balanced_add_noise, encode_label, predicted_x0
+from .sampling import SARJointNetPipeline
 from .metrics import confusion_matrix, metrics_from_confusion
 from .synthsar import measure_enl, measure_local_enl, model_to_intensity
 

@@ -13,7 +13,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from .core import OSD_CLASSES, plot_pairs, save_figure
+from .core import OSD_CLASSES
+from .files import save_figure
+from .plots import plot_pairs
 from .synthsar import SynthSAR, SynthSARConfig, measure_local_enl, simulate_scene
 
 # %% auto #0

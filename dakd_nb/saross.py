@@ -14,7 +14,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load_model, save_model
 from torch import Tensor, nn
 
-from .core import ArgumentError, ClassSet, DakdError, DataError, atomic_path, check_finite_weights, load_json, resolve_device, save_json
+from .core import ArgumentError, ClassSet, DakdError, DataError
+from .files import atomic_path, load_json, save_json
+from .runs import check_finite_weights
+from .machine import resolve_device
 
 # %% auto #0
 __all__ = ['ENCODERS', 'SEGMENTER_FILE', 'WEIGHTS_FILE', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu', 'BasicBlock',

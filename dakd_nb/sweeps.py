@@ -6,19 +6,14 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
-import csv
 import hashlib
 import itertools
 import json
-import math
 import os
 import queue
 import re
 import signal
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -26,19 +21,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
-import matplotlib.pyplot as plt
-import numpy as np
 import yaml
 from tqdm.auto import tqdm
 
-from .core import ArgumentError, DakdError, DataError, atomic_path, check_output_dir, load_json, save_figure, save_json
-from .core import lock_message, release_lock, take_lock
+from .core import ArgumentError, DakdError, DataError
+from .files import load_json, save_json
+from .runs import check_output_dir, lock_message, release_lock, take_lock
+from .notebook_runs import RUN_LOCK, canonical_json, finished_run, notebook_parameters, parameter_types, run_config
+from .sweep_results import varied_keys, write_report
 
 # %% auto #0
-__all__ = ['SWEEP_KEYS', 'RESERVED', 'LOGS', 'RUN_LOCK', 'Sweep', 'load_sweep', 'notebook_parameters', 'parameter_types',
-           'check_parameters', 'notebook_script', 'run_config', 'visible_gpus', 'run_sweep', 'flatten_metrics',
-           'collect_results', 'summarize', 'results_markdown', 'write_csv', 'plot_metric', 'plot_per_class',
-           'write_report', 'main']
+__all__ = ['SWEEP_KEYS', 'RESERVED', 'Sweep', 'load_sweep', 'check_parameters', 'visible_gpus', 'run_sweep', 'main']
 
 # %% ../nbs/04_ablations.ipynb #f7b8dfa2
 SWEEP_KEYS = ("name", "description", "base", "grid", "configs", "seeds")
@@ -46,8 +39,7 @@ RESERVED = {"seed": "list seeds under `seeds`",
             "output_dir": "the sweep runner points it at each run's folder"}
 
 
-def _canon(x: Any) -> str: return json.dumps(x, sort_keys=True, default=str)
-def _hash(x: Any) -> str: return hashlib.sha1(_canon(x).encode()).hexdigest()[:6]
+def _hash(x: Any) -> str: return hashlib.sha1(canonical_json(x).encode()).hexdigest()[:6]
 
 
 def _slug(value: Any) -> str:
@@ -55,12 +47,6 @@ def _slug(value: Any) -> str:
     s = value if isinstance(value, str) else json.dumps(value)
     s = re.sub(r"[^A-Za-z0-9._-]+", "-", s).strip("-") or "empty"
     return s if len(s) <= 24 else f"{s[:16]}-{_hash(value)}"
-
-
-def _varied(dicts: list[dict], skip: tuple = ()) -> list[str]:
-    "Keys whose value (or presence) differs between the dicts, in order of first appearance."
-    keys = dict.fromkeys(k for d in dicts for k in d if k not in skip)
-    return [k for k in keys if len({_canon(d[k]) if k in d else None for d in dicts}) > 1]
 
 # %% ../nbs/04_ablations.ipynb #5d4019e2
 def _check_sweep(s: Sweep) -> None:
@@ -125,9 +111,9 @@ class Sweep:
         variants = self.variants()
         seen = {}
         for i, v in enumerate(variants):
-            if _canon(v) in seen: raise DataError(self.source, f"configurations {seen[_canon(v)]} and {i} are identical: {v}")
-            seen[_canon(v)] = i
-        varied = _varied(variants)
+            if canonical_json(v) in seen: raise DataError(self.source, f"configurations {seen[canonical_json(v)]} and {i} are identical: {v}")
+            seen[canonical_json(v)] = i
+        varied = varied_keys(variants)
         runs = [{**v, "seed": s} for v in variants for s in self.seeds]
         names = [",".join([*(f"{k}={_slug(r[k])}" for k in varied if k in r), f"seed={r['seed']}"]) for r in runs]
         names = [n if len(n) <= 100 else f"{n[:90]}-{_hash(r)}" for n, r in zip(names, runs)]
@@ -158,58 +144,6 @@ def load_sweep(path: str | Path,  # a sweep YAML file
     return Sweep.from_dict(spec, source=path, name=path.stem)
 
 # %% ../nbs/04_ablations.ipynb #a9cae44c
-def _parameters_cell(notebook: Path) -> list[ast.stmt]:
-    "The statements of a notebook's cell tagged `parameters` (an error if it has none)."
-    try: nb = json.loads(notebook.read_text())
-    except (OSError, ValueError) as e: raise DataError(notebook, f"not a readable notebook ({e})") from None
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if not cells: raise DataError(notebook, "no cell tagged `parameters`: papermill would ignore every sweep parameter")
-    source = cells[0]["source"]
-    try: return ast.parse(source if isinstance(source, str) else "".join(source)).body
-    except SyntaxError as e: raise DataError(notebook, f"parameters cell, line {e.lineno}: {e.msg}") from None
-
-
-def notebook_parameters(notebook: str | Path,  # a papermill notebook (Python)
-                        ) -> list[str]:         # the names its parameters cell assigns, in order
-    "The parameters a notebook declares in its cell tagged `parameters` (an error if it has none)."
-    body = _parameters_cell(Path(notebook))
-    targets = [t for node in body for t in (node.targets if isinstance(node, ast.Assign) else
-                                            [node.target] if isinstance(node, ast.AnnAssign) else [])]
-    return list(dict.fromkeys(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)))
-
-
-_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "None": type(None), "list": list, "tuple": list, "dict": dict}
-
-
-def _annotation_types(node: ast.expr) -> set[type] | None:
-    "The YAML value types an annotation allows (`int | None`, `list[int]`, ...); None for one this check does not know."
-    if isinstance(node, ast.Constant) and node.value is None: return {type(None)}
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "Optional[int]": a string papermill's parser reads
-        return _annotation_types(ast.parse(node.value, mode="eval").body)
-    if isinstance(node, ast.Name): return {_TYPES[node.id]} if node.id in _TYPES else None
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Optional":
-        inner = _annotation_types(node.slice)
-        return None if inner is None else inner | {type(None)}
-    if isinstance(node, ast.Subscript): return _annotation_types(node.value)  # list[int]: a list
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        left, right = _annotation_types(node.left), _annotation_types(node.right)
-        return None if left is None or right is None else left | right
-    return None
-
-
-def parameter_types(notebook: str | Path,  # a papermill notebook (Python)
-                    ) -> dict[str, set[type]]:  # parameter -> the value types it takes (parameters of unknown type left out)
-    "The types of a notebook's parameters: from each annotation, else from the type of its default value."
-    types = {}
-    for node in _parameters_cell(Path(notebook)):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            types[node.target.id] = _annotation_types(node.annotation)
-        elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-              and isinstance(node.value, ast.Constant) and node.value.value is not None):
-            types[node.targets[0].id] = {type(node.value.value)}
-    return {k: v for k, v in types.items() if v}
-
-
 def _typed(value: Any, types: set[type], where: str, source: str) -> Any:
     "The value as the parameter takes it (a whole number where only a float is taken becomes a float); else a DataError."
     if type(value) in types: return value
@@ -234,132 +168,6 @@ def check_parameters(sweep: Sweep,             # the sweep to run
     return replace(sweep, base=typed(sweep.base, "base"),
                    grid={k: [typed({k: v}, "grid")[k] for v in values] for k, values in sweep.grid.items()},
                    explicit=[typed(c, f"configs[{i}]") for i, c in enumerate(sweep.explicit)])
-
-# %% ../nbs/04_ablations.ipynb #2424e334
-LOGS = {"papermill": "papermill.log", "python": "run.log"}  # each engine's live log in the run folder
-_MAGIC = re.compile(r"^\s*[%!]", re.M)
-
-
-def _engine(engine: str) -> str:
-    "papermill or python: `auto` is papermill where papermill and a kernel are installed."
-    import importlib.util
-    if engine == "auto":
-        engine = "papermill" if all(importlib.util.find_spec(m) for m in ("papermill", "ipykernel")) else "python"
-    if engine not in LOGS: raise DakdError(f"engine {engine!r}: expected auto, papermill or python")
-    return engine
-
-
-def notebook_script(notebook: str | Path,  # a papermill notebook (Python, no magics)
-                    params: dict,          # values for its parameters
-                    ) -> str:              # its code cells as one script, the values assigned after the parameters cell
-    "A notebook as a plain Python script with its parameters injected where papermill injects them."
-    notebook_parameters(notebook)  # a notebook without a parameters cell is refused, as for papermill
-    cells = [c for c in json.loads(Path(notebook).read_text())["cells"] if c["cell_type"] == "code"]
-    parts = ["import sys; sys.path.insert(0, '')  # as in a kernel: the working folder is importable"]
-    for c in cells:
-        source = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-        if _MAGIC.search(source): raise DataError(notebook, f"a cell uses IPython magics, which only papermill runs:\n{source[:200]}")
-        parts.append(source)
-        if "parameters" in c.get("metadata", {}).get("tags", []):
-            parts.append("# injected parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items()))
-    return "\n\n".join(parts) + "\n"
-
-# %% ../nbs/04_ablations.ipynb #351519b5
-RUN_LOCK = ".sweep.lock"  # the sweep's claim on its output folder and on each run folder (the job inside holds its own `.lock`)
-
-
-def _finished(run_dir: Path, params: dict) -> dict | None:
-    "The results.json of a completed run of exactly these parameters, else None."
-    try: results, asked = load_json(run_dir / "results.json"), load_json(run_dir / "sweep_params.json")
-    except (OSError, DataError): return None
-    return results if _canon(asked) == _canon(params) and isinstance(results, dict) else None
-
-# %% ../nbs/04_ablations.ipynb #b7e2a729
-def _notebook_error(path: Path) -> str | None:
-    "The first error an executed notebook shows, as `Name: message`."
-    try: nb = json.loads(path.read_text())
-    except (OSError, ValueError): return None
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error": return f"{out.get('ename')}: {out.get('evalue')}"
-    return None
-
-
-def _exit_reason(rc: int, log: Path) -> str:
-    why = f"papermill was killed by {signal.Signals(-rc).name}" if rc < 0 else f"papermill exited with code {rc}"
-    try: tail = [l for l in log.read_text(errors="replace").splitlines() if l.strip()][-3:]
-    except OSError: tail = []
-    return why + (f"; log ends: {' | '.join(tail)}" if tail else "")
-
-
-def _wait(proc: subprocess.Popen, stop: threading.Event | None, timeout_s: float | None) -> tuple[int, str | None]:
-    "Wait for papermill; stop it if the sweep is interrupted or the run overruns. Returns (code, why stopped)."
-    start = time.time()
-    while True:
-        try: return proc.wait(timeout=0.2), None
-        except subprocess.TimeoutExpired: pass
-        if stop is not None and stop.is_set(): why = "interrupted"
-        elif timeout_s and time.time() - start > timeout_s: why = f"timed out after {timeout_s:g} s"
-        else: continue
-        proc.terminate()  # papermill's kernel notices its parent is gone and exits too
-        try: proc.wait(timeout=10)
-        except subprocess.TimeoutExpired: proc.kill(); proc.wait()
-        return proc.returncode, why
-
-# %% ../nbs/04_ablations.ipynb #8431e06d
-def run_config(notebook: str | Path,          # the papermill notebook
-               params: dict,                  # its parameters (without output_dir)
-               run_dir: str | Path,           # the run's folder; the notebook's output_dir points here
-               gpu: str | None = None,        # GPU id for CUDA_VISIBLE_DEVICES; None leaves the environment as is
-               kernel_name: str | None = None,  # Jupyter kernel; None: the notebook's own
-               timeout_s: float | None = None,  # stop the run after this long and record it failed
-               stop: threading.Event | None = None,  # set it to interrupt the run (nothing is recorded)
-               cwd: str | Path | None = None,  # working folder of the notebook; None: this process's
-               engine: str = "auto",          # "papermill", "python" (notebook_script) or "auto" (papermill when installed)
-               ) -> dict:                     # status (ok/failed/interrupted/running), wall_s, error, device
-    "Run a notebook once (papermill, or its code as a script) into `run_dir`, recording a failure rather than raising it."
-    run_dir, engine = Path(run_dir).resolve(), _engine(engine)
-    record = {"status": "running", "wall_s": None, "error": None, "device": "cpu" if gpu is None else f"gpu {gpu}", "engine": engine}
-    lock = run_dir / RUN_LOCK
-    if (holder := take_lock(lock)) is not None: return {**record, "error": lock_message(lock, holder)}
-    try:
-        (run_dir / "results.json").unlink(missing_ok=True)
-        save_json(params, run_dir / "sweep_params.json")
-        with atomic_path(run_dir / "params.yaml") as tmp:
-            tmp.write_text(yaml.safe_dump({**params, "output_dir": str(run_dir)}, sort_keys=False))
-        if engine == "python":
-            (run_dir / "run.py").write_text(notebook_script(notebook, {**params, "output_dir": str(run_dir)}))
-            cmd = [sys.executable, str(run_dir / "run.py")]
-        else:
-            cmd = [sys.executable, "-m", "papermill", str(Path(notebook).resolve()), str(run_dir / "run.ipynb"),
-                   "-f", str(run_dir / "params.yaml"), "--no-progress-bar", "--log-output"]
-            cmd += ["-k", kernel_name] if kernel_name else []
-            cmd += ["--cwd", str(cwd)] if cwd else []
-        log_path = run_dir / LOGS[engine]
-        env = {**os.environ, **({} if gpu is None else {"CUDA_VISIBLE_DEVICES": str(gpu)})}
-        env.pop("IN_TEST", None)  # set by nbdev_test, it would make the job shrink itself and ignore output_dir
-        start = time.time()
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd if engine == "python" else None)
-            take_lock(lock, child_pid=proc.pid)  # held while papermill runs, even if this process is killed
-            rc, why = _wait(proc, stop, timeout_s)
-        record["wall_s"] = round(time.time() - start, 2)
-        # a Ctrl-C reaches papermill too and may end it before `stop` is set: give the sweep a moment to say so
-        if why == "interrupted" or (rc != 0 and stop is not None and stop.wait(0.5)):
-            return {**record, "status": "interrupted"}
-        results = _finished(run_dir, params) or {}
-        if rc == 0 and results.get("status") == "ok": return {**record, "status": "ok"}
-        if results.get("status") == "failed" and results.get("error"):
-            return {**record, "status": "failed", "error": results["error"]}  # the notebook recorded its own failure
-        error = why or (_notebook_error(run_dir / "run.ipynb") if rc != 0 else None) or \
-            (_exit_reason(rc, log_path) if rc != 0 else
-             f"the notebook ended without a results.json with status ok in {run_dir} (got status "
-             f"{results.get('status')!r}; does it write into its output_dir parameter?)")
-        save_json({"status": "failed", "error": error, "params": params, "wall_s": record["wall_s"],
-                   "returncode": rc, "notebook": "run.ipynb"}, run_dir / "results.json")
-        return {**record, "status": "failed", "error": error}
-    finally:
-        release_lock(lock)
 
 # %% ../nbs/04_ablations.ipynb #0261e8db
 def visible_gpus() -> list[str]:
@@ -408,7 +216,7 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
         workers = [str(d) for d in (visible_gpus() if devices is None else devices)] or [None]
         runs, todo = {}, queue.Queue()
         for name, params in configs.items():
-            done = _finished(out_dir / name, params) or {}
+            done = finished_run(out_dir / name, params) or {}
             runs[name] = {"params": params, "status": "pending", "wall_s": None, "error": None, "device": None}
             if done.get("status") == "ok" or (done.get("status") == "failed" and not rerun_failed):
                 runs[name].update(status=done["status"], error=done.get("error"), wall_s=done.get("wall_s"))
@@ -450,172 +258,6 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
             save_json(summary, out_dir / "sweep.json")
         if report: write_report(out_dir)
         return runs
-
-# %% ../nbs/04_ablations.ipynb #59243a5e
-_NOT_METRICS = ("status", "params", "error", "classes", "returncode", "machine")
-
-
-def flatten_metrics(results: dict,  # a results.json
-                    ) -> dict[str, float]:  # dotted name -> value, numbers only
-    "The numbers in a results.json as dotted columns (`dakd.iou.oil_spill`); `test.` is dropped."
-    flat = {}
-    def walk(d, prefix):
-        for k, v in d.items():
-            if isinstance(v, dict): walk(v, f"{prefix}{k}.")
-            elif isinstance(v, (int, float)) and not isinstance(v, bool): flat[f"{prefix}{k}"] = float(v)
-    walk({k: v for k, v in results.items() if k not in _NOT_METRICS}, "")
-    return {k.removeprefix("test."): v for k, v in flat.items()}
-
-
-def collect_results(out_dir: str | Path,  # a sweep's output folder
-                    ) -> list[dict]:       # per run: run, status, params, metrics, error
-    "One row per run of a sweep (those its sweep.json lists; every run folder without one), in sweep order; unfinished runs have status `incomplete`."
-    out_dir = Path(out_dir)
-    folders = ([out_dir / n for n in load_json(out_dir / "sweep.json")["runs"]] if (out_dir / "sweep.json").exists()
-               else sorted(d for d in out_dir.iterdir() if d.is_dir()))
-    rows = []
-    for d in folders:
-        if not (d / "sweep_params.json").exists(): continue
-        try: results = load_json(d / "results.json") if (d / "results.json").exists() else {"status": "incomplete"}
-        except DataError as e: results = {"status": "unreadable", "error": f"{e.path.name}: {e.problem}"}
-        ok = results.get("status") == "ok"
-        rows.append({"run": d.name, "status": results.get("status", "unknown"), "params": load_json(d / "sweep_params.json"),
-                     "metrics": flatten_metrics(results) if ok else {}, "error": results.get("error") or ""})
-    return rows
-
-
-def summarize(rows: list[dict],  # from collect_results
-              ) -> list[dict]:   # per configuration: config label, params, runs, ok, values/mean/std per metric
-    "Group runs that differ only in `seed`: mean and sample std of each metric over the finished ones."
-    varied = _varied([r["params"] for r in rows], skip=("seed",))
-    show = lambda v: v if isinstance(v, str) else json.dumps(v)
-    groups = {}
-    for r in rows:
-        params = {k: v for k, v in r["params"].items() if k != "seed"}
-        g = groups.setdefault(_canon(params), {
-            "config": ", ".join(f"{k}={show(params[k])}" for k in varied if k in params) or "all runs",
-            "params": params, "runs": 0, "ok": 0, "values": {}})
-        g["runs"] += 1
-        g["ok"] += r["status"] == "ok"
-        for m, v in r["metrics"].items(): g["values"].setdefault(m, []).append(v)
-    for g in groups.values():
-        g["mean"] = {m: statistics.fmean(v) for m, v in g["values"].items()}
-        g["std"] = {m: statistics.stdev(v) if len(v) > 1 else math.nan for m, v in g["values"].items()}
-    return list(groups.values())
-
-# %% ../nbs/04_ablations.ipynb #43554056
-def _metric_groups(summary: list[dict]) -> dict[str, list[str]]:
-    "Metric columns by prefix: {'dakd': ['dakd.miou', ...], 'dakd.iou': ['dakd.iou.sea', ...], '': ['wall_s']}."
-    names = dict.fromkeys(m for g in summary for m in g["values"])
-    groups = {}
-    for m in names: groups.setdefault(m.rsplit(".", 1)[0] if "." in m else "", []).append(m)
-    return {k: groups[k] for k in sorted(groups, key=lambda k: k == "")}  # top-level numbers last
-
-
-def results_markdown(rows: list[dict],  # from collect_results
-                     title: str = "Sweep results",  # the first heading
-                     ) -> str:          # a markdown document
-    "Markdown tables of mean ± std over seeds per configuration, one per metric group, and the failed runs."
-    summary = summarize(rows)
-    fmt = lambda g, m: ("–" if m not in g["mean"] else f"{g['mean'][m]:.4g}" if math.isnan(g["std"][m])
-                        else f"{g['mean'][m]:.4g} ± {g['std'][m]:.2g}")
-    n_ok = sum(r["status"] == "ok" for r in rows)
-    lines = [f"# {title}", "", f"{len(rows)} runs: {n_ok} ok, {len(rows) - n_ok} not. "
-             "Each cell: mean ± sample standard deviation over the seeds that finished.", ""]
-    for model, metrics in _metric_groups(summary).items():
-        cols = [m.removeprefix(f"{model}.") if model else m for m in metrics]
-        lines += [f"## {model or 'other'}", "", "| configuration | runs ok | " + " | ".join(cols) + " |",
-                  "|---|---|" + "---|" * len(cols)]
-        lines += [f"| {g['config']} | {g['ok']}/{g['runs']} | " + " | ".join(fmt(g, m) for m in metrics) + " |"
-                  for g in summary]
-        lines.append("")
-    bad = [r for r in rows if r["status"] != "ok"]
-    if bad:
-        lines += ["## runs not ok", "", "| run | status | error |", "|---|---|---|"]
-        lines += [f"| {r['run']} | {r['status']} | {' '.join(r['error'].split())[:300].replace('|', '/')} |" for r in bad]
-    return "\n".join(lines) + "\n"
-
-
-def write_csv(rows: list[dict],      # from collect_results
-              path: str | Path,      # the CSV file
-              ) -> Path:
-    "One line per run: run, status, every parameter, every metric, error (written atomically)."
-    params = list(dict.fromkeys(k for r in rows for k in r["params"]))
-    metrics = list(dict.fromkeys(m for r in rows for m in r["metrics"]))
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["run", "status", *params, *metrics, "error"])
-        for r in rows:
-            w.writerow([r["run"], r["status"], *(r["params"].get(k, "") for k in params),
-                        *(r["metrics"].get(m, "") for m in metrics), r["error"]])
-    return Path(path)
-
-# %% ../nbs/04_ablations.ipynb #bddea334
-def _bars(ax, summary: list[dict], keys: list[str], labels: list[str], series: list[str]):
-    "Grouped bars: one group per label, one bar per series; keys[i][j] is series i at group j."
-    width = 0.8 / len(series)
-    x = np.arange(len(labels))
-    for i, (name, ks) in enumerate(zip(series, keys)):
-        pos = x - 0.4 + width * (i + 0.5)
-        vals = [summary[j]["values"].get(k, []) for j, k in ks]
-        mean = [np.mean(v) if v else np.nan for v in vals]
-        std = [np.std(v, ddof=1) if len(v) > 1 else 0 for v in vals]
-        ax.bar(pos, mean, width, yerr=std, capsize=3, label=name, alpha=0.85)
-        for p, v in zip(pos, vals): ax.plot([p] * len(v), v, "k.", ms=4)
-    ax.set_xticks(x, labels, rotation=20, ha="right")
-
-
-def plot_metric(rows: list[dict],   # from collect_results
-                metric: str = "miou",  # the metric, without its model prefix
-                ) -> plt.Figure:
-    "Bars of `metric` per configuration, one per model, with the spread over seeds."
-    summary = summarize(rows)
-    models = [m for m, ms in _metric_groups(summary).items() if f"{m}.{metric}" in ms]
-    fig, ax = plt.subplots(figsize=(max(5, 0.6 * len(summary) * len(models) + 2), 3.5))
-    _bars(ax, summary, [[(j, f"{m}.{metric}") for j in range(len(summary))] for m in models],
-          [g["config"] for g in summary], models)
-    ax.set_ylabel(metric)
-    ax.set_title(f"{metric} (mean ± std over seeds; dots: seeds)")
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def plot_per_class(rows: list[dict],        # from collect_results
-                   per_class: str = "iou",  # the per-class metric (a dict of class -> value in results.json)
-                   ) -> plt.Figure:
-    "Per-class bars, one panel per model, one bar per configuration, with the spread over seeds."
-    summary = summarize(rows)
-    panels = {g.removesuffix(f".{per_class}"): [k.rsplit(".", 1)[1] for k in ms]
-              for g, ms in _metric_groups(summary).items() if g.endswith(f".{per_class}")}
-    width = max(6, 0.3 * max(map(len, panels.values())) * len(summary) + 3)
-    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 3.2 * len(panels)), squeeze=False)
-    for ax, (model, classes) in zip(axes[:, 0], panels.items()):
-        _bars(ax, summary, [[(j, f"{model}.{per_class}.{c}") for c in classes] for j in range(len(summary))],
-              classes, [g["config"] for g in summary])
-        ax.set_ylabel(per_class)
-        ax.set_title(f"{model}: {per_class} per class (mean ± std over seeds)")
-    axes[0, 0].legend(fontsize="small")
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/04_ablations.ipynb #4d7b3b38
-def write_report(out_dir: str | Path,  # a sweep's output folder
-                 ) -> dict[str, Path]:  # what was written: results.csv, results.md, miou.png, per_class_iou.png
-    "Collect a sweep's runs and write its CSV, markdown tables and plots into `out_dir`."
-    out_dir = Path(out_dir)
-    rows = collect_results(out_dir)
-    title = load_json(out_dir / "sweep.json")["name"] if (out_dir / "sweep.json").exists() else out_dir.name
-    written = {"results.csv": write_csv(rows, out_dir / "results.csv")}
-    with atomic_path(out_dir / "results.md") as tmp: tmp.write_text(results_markdown(rows, f"Sweep {title}"))
-    written["results.md"] = out_dir / "results.md"
-    if not any(r["metrics"] for r in rows): return written
-    for name, plot in (("miou.png", plot_metric), ("per_class_iou.png", plot_per_class)):
-        fig = plot(rows)
-        save_figure(fig, out_dir / name, dpi=110)
-        plt.close(fig)
-        written[name] = out_dir / name
-    return written
 
 # %% ../nbs/04_ablations.ipynb #d8975e82
 def _parse_set(items: list[str]) -> dict:

@@ -20,8 +20,14 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from .checkpoints import (read_training_state, restore_training_state, save_csv, save_training_state, stop_tracking, tracked_accelerator)
-from .core import (ArgumentError, ClassSet, DakdError, DataError, check_finite, check_output_dir, derive_seed, plot_pairs, profile_part, save_figure, save_json, stack_items)
-from .jointnet import (PREDICTION_TYPES, SARJointNet, SARJointNetPipeline, VARIANTS, encode_label, jointnet_loss, make_scheduler, sample_jointnet, snr_balance_factor)
+from .core import ArgumentError, ClassSet, DakdError, DataError, stack_items
+from .files import save_figure, save_json
+from .runs import check_finite, check_output_dir
+from .machine import derive_seed
+from .profiles import profile_part
+from .plots import plot_pairs
+from .jointnet import PREDICTION_TYPES, SARJointNet, VARIANTS, encode_label, jointnet_loss, make_scheduler, snr_balance_factor
+from .sampling import SARJointNetPipeline, sample_jointnet
 
 # %% auto #0
 __all__ = ['JointNetConfig', 'resolve_training_weights', 'build_jointnet', 'build_scheduler', 'JointNetRun', 'plot_loss_curve',
@@ -71,7 +77,7 @@ class JointNetConfig:
     seed: int = 0
 
     @classmethod
-    def for_profile(cls, profile: str = "cpu-quick",  # a name in core.PROFILES: "tiny", "cpu-quick", "few-label" or "paper"
+    def for_profile(cls, profile: str = "cpu-quick",  # a name in profiles.PROFILES: "tiny", "cpu-quick", "few-label" or "paper"
                     **overrides) -> JointNetConfig:
         "The profile's generator settings, with explicit values on top."
         fields = {f.name for f in dataclasses.fields(cls)}

@@ -17,3 +17,17 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def refused(tmp_path):
+    "refused(name, text, load): the message of the DataError `load` raises on a file `name` holding `text`; it names the file."
+    from dakd_nb.core import DataError
+
+    def check(name: str, text: str, load) -> str:
+        path = tmp_path / name
+        path.write_text(text)
+        with pytest.raises(DataError) as e: load(path)
+        assert name in str(e.value), e.value
+        return str(e.value)
+    return check

@@ -73,7 +73,7 @@ def test_layout_arm_joins_its_seed_and_shares_the_baseline(tmp_path):
 def test_reuse_main_rebuilds_the_study_from_its_json_and_adds_an_arm(tmp_path, monkeypatch):
     "--reuse-main: the recorded runs come back unchanged, a named arm is merged in (its baseline checked), nothing else runs."
     import bench.dakd_gain as study
-    from dakd_nb.core import load_json
+    from dakd_nb.files import load_json
     for name, (b, d, dl, ds) in {"s0": (0.50, 0.45, 0.53, 0.52), "s1": (0.40, 0.47, 0.46, 0.44)}.items():
         _write(tmp_path / "runs" / "main" / name, int(name[1]), {"baseline": b, "dakd": d})
         _write(tmp_path / "runs" / "dakd_gain_layout_cpu" / name, int(name[1]), {"baseline": b, "dakd": dl})
@@ -110,7 +110,8 @@ def test_reuse_main_rebuilds_the_study_from_its_json_and_adds_an_arm(tmp_path, m
 def test_seed_0_trains_exactly_the_default_runs_students():
     "The study's seed 0 makes every stage `make run` makes from the same inputs: the same fingerprints (the ceiling aside)."
     from dakd_nb.data import build_splits
-    from dakd_nb.main_job import MainJobParams, stage_fingerprints
+    from dakd_nb.main_params import MainJobParams
+    from dakd_nb.main_job import stage_fingerprints
     from dakd_nb.sweeps import load_sweep
     configs = load_sweep(Path(__file__).parents[1] / "sweeps" / "dakd_gain_cpu.yaml").configs()
     seed_0 = next(c for c in configs.values() if c["seed"] == 0)
@@ -127,7 +128,7 @@ def test_seed_0_trains_exactly_the_default_runs_students():
 
 def test_machine_record_names_what_decides_the_numbers():
     "A study's numbers are exact only on the same kind of CPU and the same numeric packages: the record says which."
-    from dakd_nb.core import machine_record
+    from dakd_nb.machine import machine_record
     m = machine_record()
     assert m["cpu_capability"] in {"DEFAULT", "AVX2", "AVX512", "ZVECTOR", "VSX", "NEON", "SVE256", "SVE128"}
     assert {"numpy", "scipy", "scikit-image", "diffusers"} <= set(m["packages"])

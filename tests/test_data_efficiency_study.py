@@ -24,7 +24,7 @@ def test_a_generator_serves_only_its_point(tmp_path):
     assert check_generator_card(tmp_path / "g", 8, recipe)["steps"] == 2
     with pytest.raises(SystemExit, match="not the point's n_real 16"): check_generator_card(tmp_path / "g", 16, recipe)
     with pytest.raises(SystemExit, match="move it away"): check_generator_card(tmp_path / "g", 8, {**recipe, "steps": 3})
-    from dakd_nb.main_job import MainJobParams, check_generator
+    from dakd_nb.main_params import MainJobParams, check_generator
     from dakd_nb.synthsar import SynthSAR
     check_generator(MainJobParams.resolve(n_real=8, jointnet_path=str(tmp_path / "g")), SynthSAR(1, 64).classes)  # the main job takes it
 

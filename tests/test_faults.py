@@ -8,11 +8,12 @@ import warnings
 import pytest
 import torch
 
-from dakd_nb import core
-from dakd_nb.core import OSD_CLASSES, DakdError, DataError, atomic_dir, save_json
+from dakd_nb import files
+from dakd_nb.core import OSD_CLASSES, DakdError, DataError
+from dakd_nb.files import atomic_dir, save_json
 from dakd_nb.augmentation import AugmentationSet, write_augmentation_set
 from dakd_nb.train_jointnet import JointNetConfig, build_jointnet, build_scheduler
-from dakd_nb.jointnet import SARJointNetPipeline
+from dakd_nb.sampling import SARJointNetPipeline
 
 
 WRITE = dict(n=6, steps=2, shard_size=3, progress=False)
@@ -103,7 +104,7 @@ def test_refused_write_names_the_target_and_leaves_no_temporary(tmp_path, monkey
     def refuse(src, dst): raise PermissionError(13, "Permission denied", str(dst))
     save_json({"a": 1}, tmp_path / "r.json")
     with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("1")
-    monkeypatch.setattr(core.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(DakdError, match="cannot write .*r.json: Permission denied"): save_json({"a": 2}, tmp_path / "r.json")
     with pytest.raises(DakdError, match="cannot write .*ckpt: Permission denied"):
         with atomic_dir(tmp_path / "ckpt") as t: (t / "w.txt").write_text("2")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import torch
 
-from dakd_nb.jointnet import SARJointNetPipeline
+from dakd_nb.sampling import SARJointNetPipeline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from headless import papermill  # noqa: E402

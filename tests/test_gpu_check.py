@@ -1,5 +1,6 @@
-"""bench/gpu_check.py, the prepared GPU check: its CPU-sized run (--tiny) writes the same JSON a GPU run writes,
-with every section and measurement there and every figure finite; failures and out-of-memory are recorded, not raised."""
+"""bench/gpu_check.py, the prepared GPU check, and its measuring kit bench/gpu_harness.py: its CPU-sized run (--tiny) writes
+the same JSON a GPU run writes, with every section and measurement there and every figure finite; failures and
+out-of-memory are recorded, not raised."""
 import json
 import math
 import subprocess
@@ -11,7 +12,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench/ is not installed: plain `pytest` does not put the checkout on sys.path
-from bench import gpu_check
+from bench import gpu_check, gpu_harness
 
 MEASUREMENTS = {"matmul": {"bf16", "tf32"},
                 "jointnet_train": {"bf16", "fp32", "bf16_package_loop"},
@@ -89,7 +90,7 @@ def test_the_sweep_runs_without_papermill(tmp_path):
 
 
 def test_a_failure_is_recorded_and_the_rest_still_runs(tmp_path):
-    chk = gpu_check.Check(tmp_path / "r.json", budget_s=60, tiny=True, device=torch.device("cpu"))
+    chk = gpu_harness.Check(tmp_path / "r.json", budget_s=60, tiny=True, device=torch.device("cpu"))
 
     def broken(entry):
         chk.measure(entry, "good", lambda: {"steps_per_s": 1.0})
@@ -111,9 +112,9 @@ def test_out_of_memory_halves_the_batch():
     def fn(batch):
         if batch > 8: raise torch.cuda.OutOfMemoryError("CUDA out of memory")
         return {"batch": batch}
-    assert gpu_check.with_oom_retry(fn, 32, torch.device("cuda")) == {"batch": 8, "oom_batches": [32, 16]}
+    assert gpu_harness.with_oom_retry(fn, 32, torch.device("cuda")) == {"batch": 8, "oom_batches": [32, 16]}
     with pytest.raises(torch.cuda.OutOfMemoryError):
-        gpu_check.with_oom_retry(fn, 32, torch.device("cpu"))
+        gpu_harness.with_oom_retry(fn, 32, torch.device("cpu"))
 
 
 def test_the_device_script():

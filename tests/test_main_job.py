@@ -19,7 +19,8 @@ import pytest
 
 from dakd_nb.core import DakdError
 from dakd_nb.data import build_splits
-from dakd_nb.main_job import MainJobParams, stage_fingerprints
+from dakd_nb.main_params import MainJobParams
+from dakd_nb.main_job import stage_fingerprints
 from dakd_nb.plan import end_dry_run, format_plan, run_plan
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -45,7 +46,7 @@ def test_main_job_tiny(tiny_run):
     for student in ("baseline", "dakd"):
         m = results["test"][student]
         assert 0 <= m["miou"] <= 1 and set(m["iou"]) == set(results["classes"])
-    from dakd_nb.core import machine_mismatch, machine_record
+    from dakd_nb.machine import machine_mismatch, machine_record
     assert machine_mismatch(results["machine"], machine_record()) is None  # the run says what its numbers depend on
     for f in ("confusion.png", "predictions.png", "student_dakd/curves.png", "augmentation/index.json"):
         assert (run / f).stat().st_size > 0, f
@@ -117,7 +118,7 @@ def test_misspelled_parameter_fails_fast_naming_the_closest(tmp_path):
 
 def test_a_folder_in_use_is_refused(tmp_path):
     "A second run into a folder another live run holds stops before any work, saying who holds it."
-    from dakd_nb.core import process_start
+    from dakd_nb.files import process_start
     run = tmp_path / "run"
     run.mkdir()
     other = subprocess.Popen(["sleep", "600"])  # stands in for the first run's kernel

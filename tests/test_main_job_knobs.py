@@ -5,11 +5,12 @@ whose result it changes; bf16 on a GPU without it falls back to fp16, and a CPU 
 import pytest
 import torch
 
-from dakd_nb import main_job
-from dakd_nb.core import ArgumentError, resolve_mixed_precision
+from dakd_nb import main_job, main_params
+from dakd_nb.core import ArgumentError
+from dakd_nb.machine import resolve_mixed_precision
 from dakd_nb.data import build_splits
-from dakd_nb.main_job import (MainJobParams, get_generator, jointnet_config, stage_fingerprints, student_runs,
-                              train_students)
+from dakd_nb.main_params import MainJobParams, jointnet_config
+from dakd_nb.main_job import get_generator, stage_fingerprints, student_runs, train_students
 
 
 def splits_of(p: MainJobParams) -> dict:
@@ -31,7 +32,7 @@ def adamw_lrs(monkeypatch) -> list[float]:
 @pytest.fixture
 def gpu_without_bf16(monkeypatch):
     "The parameters resolve as on a GPU that has no bf16 (a V100, say)."
-    monkeypatch.setattr(main_job, "resolve_device", lambda device="auto": torch.device("cuda"))
+    monkeypatch.setattr(main_params, "resolve_device", lambda device="auto": torch.device("cuda"))
     monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: "Tesla V100")
 
@@ -118,6 +119,9 @@ def _stages(**knobs) -> dict:
     (dict(generation="sdedit"), {"augmentation", "student_dakd"}),
     (dict(real_share=0.5), {"student_dakd"}), (dict(generated_then_real=0.5), {"student_dakd"}),
     (dict(bn_real_stats=True), {"student_dakd"}), (dict(filter_generated="freemask"), {"student_dakd"}),
+    # settings of generated pairs: the baseline sees none, so a study's arms can share its baseline
+    (dict(kd_weight=0.5), {"student_dakd"}), (dict(temperature=2.0), {"student_dakd"}),
+    (dict(generated_labels="hard"), {"student_dakd"}),
 ])
 def test_a_knob_makes_the_stages_it_shapes_stale(knob, changed):
     before, after = _stages(), _stages(**knob)
@@ -138,8 +142,9 @@ def test_speckle_completion_needs_synthsar(tmp_path):
 
 
 def test_speckle_completion_reaches_the_augmentation_set(tmp_path):
-    from dakd_nb.core import load_json
-    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from dakd_nb.files import load_json
+    from dakd_nb.jointnet import make_scheduler
+    from dakd_nb.sampling import SARJointNetPipeline
     from toys import tiny_jointnet
     p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=4, speckle_enl=4.4, output_dir=str(tmp_path))
     splits = splits_of(p)
@@ -150,7 +155,8 @@ def test_speckle_completion_reaches_the_augmentation_set(tmp_path):
 
 def test_layout_generation_draws_its_maps_from_the_training_split(tmp_path):
     from dakd_nb.core import stack_items
-    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from dakd_nb.jointnet import make_scheduler
+    from dakd_nb.sampling import SARJointNetPipeline
     from toys import tiny_jointnet
     p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="layout", output_dir=str(tmp_path))
     splits = splits_of(p)
@@ -202,7 +208,7 @@ def test_student_options_reach_the_dakd_student_only():
 def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_path, monkeypatch):
     from pathlib import Path
     from dakd_nb.augmentation import RealAsGenerated
-    from dakd_nb.core import load_json
+    from dakd_nb.files import load_json
     from dakd_nb.synthsar import SynthSAR
     p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, filter_generated="freemask", output_dir=str(tmp_path))
     splits, seen, train = splits_of(p), {}, main_job.train_segmenter
@@ -221,8 +227,9 @@ def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_pa
 
 
 def test_sdedit_generation_starts_from_the_training_split(tmp_path):
-    from dakd_nb.core import load_json
-    from dakd_nb.jointnet import SARJointNetPipeline, make_scheduler
+    from dakd_nb.files import load_json
+    from dakd_nb.jointnet import make_scheduler
+    from dakd_nb.sampling import SARJointNetPipeline
     from toys import tiny_jointnet
     p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="sdedit", sdedit_strength=0.4, output_dir=str(tmp_path))
     splits = splits_of(p)

@@ -12,7 +12,8 @@ import pytest
 
 from dakd_nb.core import ArgumentError, DakdError
 from dakd_nb.data import build_splits
-from dakd_nb.main_job import MainJobParams, stage_fingerprints
+from dakd_nb.main_params import MainJobParams
+from dakd_nb.main_job import stage_fingerprints
 from dakd_nb.plan import format_plan, run_plan
 from dakd_nb.manifest import verify_cli
 from dakd_nb.sweeps import load_sweep

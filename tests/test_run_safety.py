@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from dakd_nb.core import (BINARY_CLASSES, OSD_CLASSES, ArgumentError, DakdError, hold_folder, lock_holder, process_start,
-                          release_lock, take_lock)
+from dakd_nb.core import BINARY_CLASSES, OSD_CLASSES, ArgumentError, DakdError
+from dakd_nb.files import process_start
+from dakd_nb.runs import hold_folder, lock_holder, release_lock, take_lock
 from dakd_nb.data import build_splits
-from dakd_nb.main_job import MainJobParams, check_generator, data_identity
+from dakd_nb.main_params import MainJobParams, check_generator
+from dakd_nb.main_job import data_identity
 
 sys.path.insert(0, str(Path(__file__).parent))
 import fixtures  # noqa: E402

@@ -14,9 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dakd_nb.core import DakdError, DataError, load_json
-from dakd_nb.sweeps import Sweep, check_parameters, collect_results, load_sweep, main, run_sweep, summarize
-from dakd_nb import sweeps as sweeps_mod
+from dakd_nb.core import DakdError, DataError
+from dakd_nb.files import load_json
+from dakd_nb.sweep_results import collect_results, summarize
+from dakd_nb.sweeps import Sweep, check_parameters, load_sweep, main, run_sweep
+from dakd_nb.notebook_runs import finished_run
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "nbs_fixtures" / "toy_train.ipynb"
@@ -63,11 +65,8 @@ def test_grid_expansion_and_names():
     ("grid: {seed: [1, 2]}\n", "grid.seed"),
     ("base: {output_dir: x}\ngrid: {kd_weight: [1]}\n", "base.output_dir"),
 ])
-def test_bad_sweep_files(tmp_path, text, problem):
-    f = tmp_path / "ablation.yaml"
-    f.write_text(text)
-    with pytest.raises(DataError) as e: load_sweep(f)
-    assert "ablation.yaml" in str(e.value) and problem in str(e.value)
+def test_bad_sweep_files(text, problem, refused):
+    assert problem in refused("ablation.yaml", text, load_sweep)
 
 
 def test_parameters_checked_against_the_notebook(tmp_path, capsys):
@@ -125,8 +124,8 @@ def test_sweep_records_failure_goes_on_and_resumes(tmp_path):
     assert {n: executions(out / n) for n in runs} == {n: 1 + (s == "failed") for n, s in status.items()}
     # a finished run of other parameters (the sweep's base was edited) does not count as finished
     name, params = next(iter(sweep.configs().items()))
-    assert sweeps_mod._finished(out / name, params) is not None
-    assert sweeps_mod._finished(out / name, {**params, "epochs": 3}) is None
+    assert finished_run(out / name, params) is not None
+    assert finished_run(out / name, {**params, "epochs": 3}) is None
     # the command line rewrites the report from what is on disk
     (out / "results.md").unlink()
     assert main([str(ROOT / "sweeps" / "caft.yaml"), "--out", str(out), "--report-only"]) == 0
