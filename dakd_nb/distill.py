@@ -29,7 +29,7 @@ from .runs import check_finite, check_output_dir
 from .machine import resolve_device, seed_everything
 from .profiles import profile_part
 from .metrics import SegMetrics, _classes_of, _run_metrics
-from .saross import save_segmenter
+from .saross import logits_of, save_segmenter
 
 # %% auto #0
 __all__ = ['hard_label_ce', 'temper', 'SoftLabelKDLoss', 'soft_dice', 'soft_dice_loss', 'DAKDLoss', 'random_dihedral',
@@ -401,8 +401,8 @@ def plot_history(history: Sequence[dict],  # TrainResult.history
     "Training losses (total and each term) and validation mIoU per epoch."
     fig, (ax_l, ax_m) = plt.subplots(1, 2, figsize=(10, 3.5))
     epochs = [r["epoch"] + 1 for r in history]
-    for key in ("loss", "ce", "kd", "dice"):
-        if any(r[key] for r in history): ax_l.plot(epochs, [r[key] for r in history], label=key, marker=".")
+    for key in ("loss", "ce", "kd", "dice", "aux"):
+        if any(r.get(key) for r in history): ax_l.plot(epochs, [r.get(key, 0.0) for r in history], label=key, marker=".")
     ax_l.set(xlabel="epoch", ylabel="training loss", yscale="log"); ax_l.legend()
     ax_m.plot(epochs, [r["val_miou"] for r in history], marker=".", color="k")
     ax_m.set(xlabel="epoch", ylabel="validation mIoU")
@@ -458,13 +458,15 @@ def train_segmenter(model: nn.Module,                    # any segmenter: (B, 1,
         for batch in loader:
             step += 1
             window = tuple(batch["image"].shape[-2:])  # the training size, recorded with the best weights
-            parts = loss_fn(model(batch["image"]).float(), batch["label"], batch["soft"], batch["is_generated"], batch["weight"])
+            output = model(batch["image"])
+            parts = loss_fn(logits_of(output).float(), batch["label"], batch["soft"], batch["is_generated"], batch["weight"])
+            if hasattr(raw, "aux_loss"): parts = {**parts, "aux": (aux := raw.aux_loss(output, batch)), "total": parts["total"] + aux}
             check_finite(parts["total"], step)
             acc.backward(parts["total"])
             if config.max_grad_norm: acc.clip_grad_norm_(model.parameters(), config.max_grad_norm)
             optimizer.step(); scheduler.step(); optimizer.zero_grad()
             values = {("loss" if k == "total" else k): float(v.detach()) for k, v in parts.items()}
-            for k, v in values.items(): sums[k] += v
+            for k, v in values.items(): sums[k] = sums.get(k, 0.0) + v
             bar.update(1); bar.set_postfix(epoch=epoch, loss=f"{values['loss']:.3f}")
         if config.bn_real_stats: recalibrate_batchnorm(model, real_loader)
         val = _run_metrics(model, val_loader, SegMetrics(classes), acc)

@@ -17,6 +17,7 @@ from .core import ArgumentError, DakdError
 from .files import load_json
 from .machine import resolve_device, resolve_mixed_precision
 from .profiles import PROFILES, profile_part
+from .saross import segmenter_names
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .train_jointnet import JointNetConfig
 from .pretrain import packaged_generator
@@ -26,7 +27,7 @@ __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator',
 
 # %% ../nbs/02j_main_params.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
-            "student": ("saross", "unet"), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
+            "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
             "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),

@@ -25,7 +25,7 @@ from .manifest import verify
 from .train_jointnet import build_jointnet, build_scheduler
 from .jointnet import jointnet_loss
 from .sampling import LayoutGuidance, sample_jointnet
-from .saross import build_segmenter
+from .saross import build_segmenter, logits_of
 from .main_params import MainJobParams, generator_folder, generator_source, jointnet_config
 from .main_job import augmentation_settings, stale_stages, student_runs
 
@@ -97,7 +97,7 @@ def time_estimate(p: MainJobParams,  # resolved parameters
         bs = batch(p.batch_size)
         seg = build_segmenter(p.student, num_classes=k, use_caft=p.use_caft, **profile_part(p.profile, "segmenter")).to(device)
         x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)
-        train_item = _timed(lambda: F.cross_entropy(seg.train()(x), y).backward(), device) * per_pixel / bs
+        train_item = _timed(lambda: F.cross_entropy(logits_of(seg.train()(x)), y).backward(), device) * per_pixel / bs
         with torch.no_grad(): infer_item = _timed(lambda: seg.eval()(x), device) * per_pixel / bs
         del seg
     if device.type == "cuda": torch.cuda.empty_cache()

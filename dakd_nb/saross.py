@@ -5,8 +5,9 @@
 # %% ../nbs/02f_saross.ipynb #115903c6
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -20,10 +21,10 @@ from .runs import check_finite_weights
 from .machine import resolve_device
 
 # %% auto #0
-__all__ = ['ENCODERS', 'SEGMENTER_FILE', 'WEIGHTS_FILE', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu', 'BasicBlock',
-           'ResNetEncoder', 'MambaVisionEncoder', 'build_encoder', 'Segmenter', 'IdentitySkip', 'conv_decoder_block',
-           'caft_heads', 'SAROSSNet', 'PlainUNet', 'build_segmenter', 'class_set_of', 'save_segmenter',
-           'load_segmenter']
+__all__ = ['ENCODERS', 'SEGMENTERS', 'SEGMENTER_FILE', 'WEIGHTS_FILE', 'channel_cross_attention', 'CAFTBlock', 'conv_bn_relu',
+           'BasicBlock', 'ResNetEncoder', 'MambaVisionEncoder', 'build_encoder', 'Segmenter', 'logits_of',
+           'IdentitySkip', 'conv_decoder_block', 'caft_heads', 'SAROSSNet', 'PlainUNet', 'register_segmenter',
+           'segmenter_names', 'build_segmenter', 'class_set_of', 'save_segmenter', 'load_segmenter']
 
 # %% ../nbs/02f_saross.ipynb #37b2b36d
 def channel_cross_attention(
@@ -81,18 +82,19 @@ class CAFTBlock(nn.Module):
         return self.project_out(self.attend(f_hr, f_lr)[0]) + f_hr
 
 # %% ../nbs/02f_saross.ipynb #e81e2e2d
-def conv_bn_relu(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
-    "3x3 conv, batch norm, ReLU."
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+def conv_bn_relu(cin: int, cout: int, stride: int = 1, dilation: int = 1) -> nn.Sequential:
+    "3x3 conv (atrous with dilation > 1), batch norm, ReLU."
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, dilation, dilation, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
 
 
 class BasicBlock(nn.Module):
     "ResNet's basic block: two 3x3 convs and a residual, with a 1x1 projection when the shape changes."
 
-    def __init__(self, cin: int, cout: int, stride: int = 1):
+    def __init__(self, cin: int, cout: int, stride: int = 1, dilation: int = 1):
         super().__init__()
-        self.body = nn.Sequential(conv_bn_relu(cin, cout, stride),
-                                  nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.body = nn.Sequential(conv_bn_relu(cin, cout, stride, dilation),
+                                  nn.Conv2d(cout, cout, 3, 1, dilation, dilation, bias=False), nn.BatchNorm2d(cout))
         self.shortcut = (nn.Identity() if stride == 1 and cin == cout else
                          nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)))
 
@@ -101,25 +103,31 @@ class BasicBlock(nn.Module):
 
 
 class ResNetEncoder(nn.Module):
-    "ResNet-style encoder: four stages of BasicBlocks at strides 4, 8, 16, 32."
+    "ResNet-style encoder: four stages of BasicBlocks at strides 4, 8, 16, 32 (or dilated past `output_stride`)."
 
     def __init__(self,
                  in_channels: int = 1,                            # image channels (SAR: 1)
                  width: int = 64,                                 # channels of the first stage; stages have w, 2w, 4w, 8w
                  depths: tuple[int, ...] = (2, 2, 2, 2),          # blocks per stage; (2,2,2,2) ResNet-18, (3,4,6,3) ResNet-34
+                 output_stride: int = 32,                         # 32, 16 or 8: stages past it keep the resolution, dilated
                  ):
         super().__init__()
         if len(depths) != 4:
             raise DakdError(f"ResNetEncoder needs four stage depths, got {depths}")
+        if output_stride not in (8, 16, 32):
+            raise DakdError(f"ResNetEncoder: output_stride must be 8, 16 or 32, got {output_stride}")
         self.in_channels, self.out_channels = in_channels, tuple(width * 2 ** i for i in range(4))
+        self.output_stride = output_stride
         self.stem = nn.Sequential(nn.Conv2d(in_channels, width, 7, 2, 3, bias=False), nn.BatchNorm2d(width),
                                   nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1))
+        strides = [1] + [2 if 4 * 2 ** i <= output_stride else 1 for i in range(1, 4)]
+        dilations = [max(1, 4 * 2 ** i // output_stride) for i in range(4)]
         cins = (width,) + self.out_channels[:-1]
         self.stages = nn.ModuleList(
-            nn.Sequential(*[BasicBlock(cin if j == 0 else cout, cout, 2 if (i > 0 and j == 0) else 1) for j in range(d)])
-            for i, (cin, cout, d) in enumerate(zip(cins, self.out_channels, depths)))
+            nn.Sequential(*[BasicBlock(cin if j == 0 else cout, cout, s if j == 0 else 1, dil) for j in range(d)])
+            for cin, cout, d, s, dil in zip(cins, self.out_channels, depths, strides, dilations))
 
-    def forward(self, x: Tensor) -> list[Tensor]:  # four features at strides 4, 8, 16, 32
+    def forward(self, x: Tensor) -> list[Tensor]:  # four features at strides 4, 8, 16, 32 (capped at output_stride)
         feats, x = [], self.stem(x)
         for stage in self.stages:
             x = stage(x)
@@ -195,13 +203,13 @@ class Segmenter(nn.Module):
     stride: int = 32
     in_channels: int = 1
 
-    def logits(self, x: Tensor) -> Tensor:
-        "Logits for an input whose H and W are multiples of `stride`."
+    def logits(self, x: Tensor) -> Tensor | tuple:
+        "Logits for an input whose H and W are multiples of `stride` (in training, optionally (logits, extras))."
         raise NotImplementedError
 
     def forward(self,
                 x: Tensor,  # images, (B, in_channels, H, W) in [-1, 1]
-                ) -> Tensor:  # logits, (B, num_classes, H, W)
+                ) -> Tensor | tuple:  # logits, (B, num_classes, H, W); in training optionally (logits, extras)
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise DakdError(f"{type(self).__name__} expects images (B, {self.in_channels}, H, W), got {tuple(x.shape)}")
         h, w = x.shape[-2:]
@@ -210,7 +218,14 @@ class Segmenter(nn.Module):
         ph, pw = -h % self.stride, -w % self.stride
         if ph or pw:
             x = F.pad(x, (0, pw, 0, ph), mode="reflect")
-        return self.logits(x)[..., :h, :w]
+        out = self.logits(x)
+        return (out[0][..., :h, :w], *out[1:]) if isinstance(out, tuple) else out[..., :h, :w]
+
+
+def logits_of(output: Tensor | tuple,  # what a segmenter returned
+              ) -> Tensor:             # its logits
+    "The logits of a segmenter's output, whether it returned them alone or with extras for its own loss."
+    return output[0] if isinstance(output, tuple) else output
 
 # %% ../nbs/02f_saross.ipynb #f674b230
 class IdentitySkip(nn.Module):
@@ -297,29 +312,44 @@ class PlainUNet(Segmenter):
         return self.head(x)
 
 # %% ../nbs/02f_saross.ipynb #dec56c8d
+SEGMENTERS: dict[str, Callable[..., Segmenter]] = {  # name -> builder(num_classes=, in_channels=, width=, use_caft=, encoder=, **options)
+    "saross": lambda num_classes, in_channels, width, use_caft, encoder, **encoder_kwargs: SAROSSNet(
+        build_encoder(encoder or "resnet18", in_channels=in_channels, width=width, **encoder_kwargs), num_classes, use_caft=use_caft),
+    "unet": lambda num_classes, in_channels, width, use_caft, encoder: PlainUNet(in_channels, num_classes, width),
+}
+
+
+def register_segmenter(name: str,                          # the name build_segmenter, load_segmenter and `-p student` use
+                       builder: Callable[..., Segmenter],  # builder(num_classes=, in_channels=, width=, use_caft=, encoder=, **options)
+                       ) -> None:
+    "Make a student buildable by name."
+    SEGMENTERS[name] = builder
+
+
+def segmenter_names() -> tuple[str, ...]:  # every name build_segmenter knows
+    "The registered students, the Table M students of `dakd_nb.students` included (it registers them on import)."
+    import_module("dakd_nb.students")
+    return tuple(SEGMENTERS)
+
+
 def build_segmenter(
-    name: str = "saross",       # "saross" (SAROSS-Net) or "unet" (PlainUNet)
+    name: str = "saross",       # a name in segmenter_names(): "saross" (SAROSS-Net), "unet" (PlainUNet), or a Table M student
     num_classes: int = 5,       # K
     in_channels: int = 1,       # image channels
-    width: int = 64,            # first-stage channels: 64 paper-like, 8 tiny (about 0.25 M params)
+    width: int = 64,            # first-stage channels: 64 paper-like, 16 small, 8 tiny (SAROSS-Net about 0.25 M params)
     use_caft: bool = True,      # SAROSS-Net only: CAFT skips, or identity skips (the ablation)
-    encoder: str = "resnet18",  # SAROSS-Net only: a key of ENCODERS
-    **encoder_kwargs,           # SAROSS-Net only: more encoder arguments (weights_path for mambavision)
+    encoder: str | None = None, # students on the package's encoder: a key of ENCODERS; None: the student's own (resnet18; cbdnet resnet34)
+    **options,                  # more student arguments (the encoder's for SAROSS-Net: weights_path for mambavision)
 ) -> Segmenter:                 # images (B, in_channels, H, W) in [-1, 1] -> logits (B, num_classes, H, W)
     "Build a segmenter by name, with the contract every student follows."
     for arg, v in (("num_classes", num_classes), ("in_channels", in_channels), ("width", width)):
         if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ArgumentError(f"{arg} must be a positive integer, got {v!r}")
     if not isinstance(use_caft, bool): raise ArgumentError(f"use_caft must be true or false, got {use_caft!r}")
-    config = dict(name=name, num_classes=num_classes, in_channels=in_channels, width=width,
-                  use_caft=use_caft, encoder=encoder, **encoder_kwargs)
-    if name == "saross":
-        enc = build_encoder(encoder, in_channels=in_channels, width=width, **encoder_kwargs)
-        model = SAROSSNet(enc, num_classes=num_classes, use_caft=use_caft)
-    elif name == "unet":
-        model = PlainUNet(in_channels, num_classes, width)
-    else:
-        raise DakdError(f"unknown segmenter {name!r}; known: 'saross', 'unet'")
-    model.segmenter_config = config
+    if name not in SEGMENTERS and name not in segmenter_names():
+        raise DakdError(f"unknown segmenter {name!r}; known: {', '.join(map(repr, SEGMENTERS))}")
+    model = SEGMENTERS[name](num_classes=num_classes, in_channels=in_channels, width=width, use_caft=use_caft, encoder=encoder, **options)
+    model.segmenter_config = dict(name=name, num_classes=num_classes, in_channels=in_channels, width=width,
+                                  use_caft=use_caft, encoder=encoder, **options)
     return model
 
 # %% ../nbs/02f_saross.ipynb #c149732f

@@ -47,6 +47,7 @@ def gpu_without_bf16(monkeypatch):
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
     (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
+    (dict(student="segformr"), "student='segformr' is not one of ['saross', 'unet', 'deeplabv3plus', 'cbdnet', 'segformer', 'mask2former']"),
     (dict(real_share=0.5, generated_then_real=0.5), "give one of them"),
     (dict(real_share=0.5, n_generated=0), "real_share=0.5 shapes how the DAKD student uses generated pairs, but n_generated is 0"),
     (dict(bn_real_stats=True, generated_per_real=0), "bn_real_stats=True shapes"),
@@ -68,6 +69,16 @@ def test_defaults_are_the_profiles(capsys):
     if not torch.cuda.is_available():  # the paper profile's bf16 on a CPU: full precision, said once
         assert MainJobParams.resolve(profile="paper").mixed_precision == "no"
         assert "mixed_precision='bf16' is for a GPU: training on the cpu in full precision" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("student", ["deeplabv3plus", "cbdnet", "segformer", "mask2former"])
+def test_table_m_students_are_main_job_students(student):
+    "`-p student NAME` takes each Table M student, and the plan's timing step trains it (a (logits, extras) output included)."
+    from dakd_nb.plan import time_estimate
+    p = MainJobParams.resolve(profile="tiny", student=student, device="cpu")
+    assert p.student == student
+    est = time_estimate(p, splits_of(p), ["student_dakd"])
+    assert est["student_dakd"] > 0
 
 
 def test_image_size_sets_the_crop_and_the_generator():

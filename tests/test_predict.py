@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,3 +41,23 @@ def test_python_m_predict_on_odd_sizes(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "dakd_nb.predict", str(tmp_path / "nowhere"), str(images)],
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert bad.returncode == 1 and "nowhere: no such folder" in bad.stderr
+
+
+@pytest.mark.parametrize("student", ["deeplabv3plus", "cbdnet", "segformer", "mask2former"])
+def test_python_m_predict_table_m_students(tmp_path, student):
+    "Each Table M student, saved at the tiny width, is segmented by `dakd-predict` in a fresh process as in this one."
+    import torch
+    from dakd_nb.core import OSD_CLASSES
+    from dakd_nb.predict import predict_labels
+    from dakd_nb.saross import build_segmenter, load_segmenter, save_segmenter
+    torch.manual_seed(0)
+    save_segmenter(build_segmenter(student, num_classes=5, width=8), tmp_path / "student" / "best", OSD_CLASSES, 32)
+    image = np.random.default_rng(1).integers(0, 256, (41, 67)).astype(np.uint8)
+    (tmp_path / "images").mkdir()
+    Image.fromarray(image).save(tmp_path / "images" / "scene.png")
+    res = subprocess.run([sys.executable, "-m", "dakd_nb.predict", str(tmp_path / "student"), str(tmp_path / "images"),
+                          "--out", str(tmp_path / "out"), "--device", "cpu"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    labels = np.asarray(Image.open(tmp_path / "out" / "labels" / "scene.png"))
+    assert np.array_equal(labels, predict_labels(load_segmenter(tmp_path / "student"), image))
