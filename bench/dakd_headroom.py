@@ -55,6 +55,11 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "bn_real_stats": ({"bn_real_stats": True}, "BatchNorm statistics re-estimated on real pairs", True, False),
     "generated_then_real": ({"generated_then_real": 0.5}, "generated pairs for the first half of the steps, then real ones", True, False),
     "kd_weight_half": ({"kd_weight": 0.5}, "KD weight 0.5", True, False),
+    "real_share_freemask": ({"real_share": 0.5, "filter_generated": "freemask"}, "half of every batch real, FreeMask", True, False),
+    "real_share_3q": ({"real_share": 0.75}, "three quarters of every batch real", True, False),
+    "real_share_kd_half": ({"real_share": 0.5, "kd_weight": 0.5}, "half of every batch real, KD weight 0.5", True, False),
+    "real_share_3q_freemask": ({"real_share": 0.75, "filter_generated": "freemask"}, "three quarters of every batch real, FreeMask",
+                               True, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }

@@ -84,12 +84,15 @@ def headline() -> str:
             "The studies seed by seed, and what they show: [Results and details](07_results.ipynb).\n")
 
 
+def _study_table(study: str, source) -> str:
+    "A study's table (bench/results/<study>.md) under a line naming its file and how it was made (`source(json)`)."
+    p = RESULTS / f"{study}.md"
+    if not p.exists(): return f"_Not measured yet: run `python -m bench.{study}`._\n"
+    return f"From `bench/results/{study}.json` ({source(_load(f'{study}.json'))}; plot: `bench/results/{study}.png`):\n\n" + p.read_text()
+
+
 def dakd_gain() -> str:
-    p = RESULTS / "dakd_gain.md"
-    if not p.exists(): return "_Not measured yet: run `python -m bench.dakd_gain`._\n"
-    d = _load("dakd_gain.json")
-    return (f"From `bench/results/dakd_gain.json` ({len(d['runs'])} seeds of `{d['sweep']['file']}`, made by "
-            f"`python -m bench.dakd_gain`; plot: `bench/results/dakd_gain.png`):\n\n" + p.read_text())
+    return _study_table("dakd_gain", lambda d: f"{len(d['runs'])} seeds of `{d['sweep']['file']}`, made by `python -m bench.dakd_gain`")
 
 
 def generator() -> str:
@@ -174,11 +177,8 @@ def _not_yet(d: dict) -> str:
 
 
 def dakd_headroom() -> str:
-    p = RESULTS / "dakd_headroom.md"
-    if not p.exists(): return "_Not measured yet: run `python -m bench.dakd_headroom`._\n"
-    d = _load("dakd_headroom.json")
-    return (f"From `bench/results/dakd_headroom.json` (`{d['command'].strip()}`, profile `{d['profile']}`, seeds "
-            f"{', '.join(map(str, d['seeds']))}; per seed in the file, plot: `bench/results/dakd_headroom.png`):\n\n" + p.read_text())
+    return _study_table("dakd_headroom", lambda d: f"`{d['command'].strip()}`, profile `{d['profile']}`, seeds "
+                                                   f"{', '.join(map(str, d['seeds']))}; per seed in the file")
 
 
 SECTIONS = {"headline": headline, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,

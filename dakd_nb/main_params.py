@@ -20,7 +20,7 @@ from .profiles import PROFILES, profile_part
 from .saross import segmenter_names
 from .data import DATASETS, pool_problem, training_pool, training_set
 from .train_jointnet import JointNetConfig
-from .pretrain import packaged_generator
+from .pretrain import packaged_generators
 
 # %% auto #0
 __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'generator_source']
@@ -232,16 +232,19 @@ def check_generator(p: MainJobParams, classes) -> None:
                             f"({', '.join(names)}), dataset={p.dataset!r} has {classes.num_classes} ({', '.join(classes.names)})")
 
 
-def generator_folder(p: MainJobParams) -> Path | None:
-    "The generator this run loads: `jointnet_path`, or the packaged one when it is the generator this run would train."
-    if p.jointnet_path: return Path(p.jointnet_path).expanduser()
-    folder = packaged_generator()
-    if folder is None or p.retrain_generator or p.dataset != "synthsar": return None
+def _is_what_run_would_train(folder: Path, p: MainJobParams) -> bool:
+    "Whether a packaged generator was trained on this run's scenes with this run's recipe (its seed and step count aside)."
     card, mine = load_json(folder / "card.json"), jointnet_config(p).to_json()
     card["config"] = {**JointNetConfig().to_json(), **card["config"]}  # a card older than a recipe option: that option's default, which it used
     shaping = lambda c: {k: v for k, v in c.items() if k not in NOT_SHAPING | {"seed", "steps", "mixed_precision"}}
-    fits = card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
-    return folder if fits else None
+    return card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
+
+
+def generator_folder(p: MainJobParams) -> Path | None:
+    "The generator this run loads: `jointnet_path`, or a packaged one when it is the generator this run would train."
+    if p.jointnet_path: return Path(p.jointnet_path).expanduser()
+    if p.retrain_generator or p.dataset != "synthsar": return None
+    return next((f for f in packaged_generators() if _is_what_run_would_train(f, p)), None)
 
 
 def generator_source(p: MainJobParams) -> str:

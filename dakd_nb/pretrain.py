@@ -29,9 +29,9 @@ from .synthsar import SynthSARConfig
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
 # %% auto #0
-__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'SAMPLER_COLUMNS', 'ORIGIN_FILE', 'packaged_generator', 'pretrain_config',
-           'InMemory', 'train_chunked', 'quality_table', 'measure_generator', 'pretrain', 'evaluate_generator',
-           'pretrain_cli']
+__all__ = ['PRETRAINED_ROOT', 'PRETRAINED_RECIPE', 'SAMPLER_COLUMNS', 'ORIGIN_FILE', 'packaged_generator', 'packaged_generators',
+           'pretrain_config', 'InMemory', 'train_chunked', 'quality_table', 'measure_generator', 'pretrain',
+           'evaluate_generator', 'pretrain_cli']
 
 # %% ../nbs/02h_pretrain.ipynb #c823d64d
 PRETRAINED_ROOT = Path(__file__).parent / "pretrained" if "__file__" in globals() else Path("../dakd_nb/pretrained")
@@ -48,6 +48,11 @@ def packaged_generator(name: str = PRETRAINED_RECIPE["name"],  # the packaged ge
     "The folder of a generator shipped with the package, if it is there."
     path = PRETRAINED_ROOT / name
     return path if (path / "model_index.json").is_file() else None
+
+
+def packaged_generators() -> list[Path]:
+    "Every generator folder shipped with the package (`dakd_nb/pretrained/*`), by name."
+    return sorted(d for d in PRETRAINED_ROOT.iterdir() if (d / "model_index.json").is_file()) if PRETRAINED_ROOT.is_dir() else []
 
 
 def pretrain_config(**overrides) -> JointNetConfig:

@@ -241,11 +241,11 @@ class SARJointNetPipeline(DiffusionPipeline):
             if not (path / need).is_file():
                 raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
         _check_generator_configs(path)
-        try: pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
+        try: pipe = super().from_pretrained(path, local_files_only=True, dtype=dtype, **kwargs)  # cast on load: to(dtype) warns
         except DakdError as e: raise DataError(path / "model/config.json", str(e)) from None
         except (ValueError, RuntimeError, OSError) as e:
             raise DataError(path / "model", f"its weights cannot be loaded as model/config.json describes ({str(e).split('. ')[0]}): "
                                            "the config was edited or belongs to other weights") from None
         check_finite_weights(pipe.model, next((path / "model").glob("diffusion_pytorch_model.*"), path / "model"))
         pipe.model.eval()
-        return pipe.to(device, dtype)
+        return pipe.to(device)

@@ -8,6 +8,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long test, runs only with --slow")
     config.addinivalue_line("markers", "browser: drives JupyterLab in headless Chromium; leave out with -m 'not browser'")
+    # diffusers' DPM-Solver++ calls np.array on a torch tensor; numpy 2 asks torch's __array__ for a `copy` keyword it lacks.
+    # Nothing in this package can act on it (runs never show it: a DeprecationWarning from library code is hidden outside tests).
+    config.addinivalue_line("filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning:diffusers")
 
 
 def pytest_collection_modifyitems(config, items):

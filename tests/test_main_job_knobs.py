@@ -248,3 +248,12 @@ def test_sdedit_generation_starts_from_the_training_split(tmp_path):
     aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
     record = load_json(aug.path / "index.json")["sdedit"]
     assert len(aug) == 5 and record["n_source"] == 3 and record["strength"] == 0.4
+
+
+@pytest.mark.parametrize("other", [dict(n_real=8), dict(generator_lr=1e-4), dict(image_size=96), dict(retrain_generator=True)])
+def test_a_packaged_generator_serves_only_the_runs_it_was_trained_for(other):
+    from dakd_nb.main_params import generator_folder
+    assert generator_folder(MainJobParams.resolve(profile="few-label")).name == "synthsar-16-few-label"
+    assert generator_folder(MainJobParams.resolve(profile="cpu-quick")).name == "synthsar-64"
+    assert generator_folder(MainJobParams.resolve(profile="tiny")) is None
+    assert generator_folder(MainJobParams.resolve(profile="few-label", **other)) is None  # other scenes or recipe: it trains its own
