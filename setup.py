@@ -19,6 +19,7 @@ setuptools.setup(
     keywords=cfg["keywords"],
     python_requires=">=" + cfg["min_python"],
     # namespace packages: the data folders under pretrained/ are importable names to setuptools, so it is told of them
+    package_dir={"": "."},  # a flat layout, said so: setuptools then installs editable with a plain .pth (no finder, no warning)
     packages=setuptools.find_namespace_packages(include=[cfg["lib_path"], cfg["lib_path"] + ".*"]),
     package_data={cfg["lib_path"]: ["*.yaml", "pretrained/*/*.*", "pretrained/*/*/*.*"]},
     include_package_data=True,

@@ -11,7 +11,7 @@ the same, instead of training the same baseline again), then writes, from the ru
   "summary": {...}, "sweep": ..., "machine": ...};
 - `dakd_gain.md`: the table (per seed and mean ± sd over seeds);
 - `dakd_gain.png`: mIoU and per-class IoU of both students, every seed shown.
-Seed 0 is the default run (`make run`): same parameters, so the same numbers on the same kind of machine (the
+Seed 0 is the notebook's default run (`make run RECIPE=`, or papermill without -p): same parameters, so the same numbers on the same kind of machine (the
 `machine` record: CPU instruction set, torch and numeric package versions; training amplifies float rounding).
 `--reuse-main` takes the main runs and the arms not named in --arms from the dakd_gain.json already in --out (its
 "runs") instead of their run folders, and runs only the named arms: each arm's baseline must equal the recorded one.

@@ -119,7 +119,9 @@ def benchmarks() -> str:
                              f"{run['sample_steps']} DDIM steps (`bench/results/jointnet.json`, {j['when'][:10]}).")
     if m := _load("main_job.json"):
         r = m["results"]
-        lines.append(f"- The main job, {r['profile']} profile: {r['wall_s']:.0f} s wall, papermill included "
+        what = (f"as `make run` runs it (`{' '.join(f'-p {k} {v}' for k, v in r['params'].items())}`)" if "params" in r
+                else f"in the {r['profile']} profile")
+        lines.append(f"- The main job {what}: {r['wall_s']:.0f} s wall, papermill included "
                      f"(`bench/results/main_job.json`, {m['when'][:10]}).")
     if s := _load("saross.json"):
         r = s["results"]["models"]

@@ -455,6 +455,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                   'dakd_nb.sampling.SDEditStart.noised': ('sampling.html#sdeditstart.noised', 'dakd_nb/sampling.py'),
                                   'dakd_nb.sampling._check_generator_configs': ( 'sampling.html#_check_generator_configs',
                                                                                  'dakd_nb/sampling.py'),
+                                  'dakd_nb.sampling._no_loading_bar': ('sampling.html#_no_loading_bar', 'dakd_nb/sampling.py'),
                                   'dakd_nb.sampling.dihedral_layouts': ('sampling.html#dihedral_layouts', 'dakd_nb/sampling.py'),
                                   'dakd_nb.sampling.layout_guided_prediction': ( 'sampling.html#layout_guided_prediction',
                                                                                  'dakd_nb/sampling.py'),

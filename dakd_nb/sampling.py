@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from diffusers import DDIMScheduler, DDPMScheduler, DiffusionPipeline, DPMSolverMultistepScheduler
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
+from diffusers.utils import logging as diffusers_logging
 from diffusers.utils.torch_utils import randn_tensor
 from tqdm.auto import tqdm
 
@@ -204,6 +206,16 @@ def _check_generator_configs(path: Path) -> None:  # a generator folder
                                                  "than the one trained; restore the file from where the folder came from")
 
 
+@contextmanager
+def _no_loading_bar():
+    "diffusers' 'Loading pipeline components' bar off while a local folder loads (two small components: it only adds noise)."
+    was_on = diffusers_logging.is_progress_bar_enabled()
+    diffusers_logging.disable_progress_bar()
+    try: yield
+    finally:
+        if was_on: diffusers_logging.enable_progress_bar()
+
+
 class SARJointNetPipeline(DiffusionPipeline):
     "A trained generator as a diffusers pipeline: SAR-JointNet plus its training scheduler; samples (image, soft label, hard label) pairs."
 
@@ -241,7 +253,8 @@ class SARJointNetPipeline(DiffusionPipeline):
             if not (path / need).is_file():
                 raise DataError(path, f"not a SAR-JointNet generator folder: {need} is missing")
         _check_generator_configs(path)
-        try: pipe = super().from_pretrained(path, local_files_only=True, dtype=dtype, **kwargs)  # cast on load: to(dtype) warns
+        try:
+            with _no_loading_bar(): pipe = super().from_pretrained(path, local_files_only=True, dtype=dtype, **kwargs)  # cast on load
         except DakdError as e: raise DataError(path / "model/config.json", str(e)) from None
         except (ValueError, RuntimeError, OSError) as e:
             raise DataError(path / "model", f"its weights cannot be loaded as model/config.json describes ({str(e).split('. ')[0]}): "

@@ -67,3 +67,13 @@ def test_arms_run_the_main_runs_with_one_change_and_share_what_they_can(tmp_path
         (tmp_path / "main" / name / stage / "fingerprint.json").write_text("{}")
     assert sorted(share_stages(tmp_path / "main", tmp_path / "freemask", [name], arm_stages("freemask"))) == [f"{name}/augmentation", f"{name}/student_baseline"]
     assert share_stages(tmp_path / "main", tmp_path / "sdedit", [name], arm_stages("sdedit")) == [f"{name}/student_baseline"]
+
+
+def test_make_run_shows_the_recipe_the_study_chose_on_validation():
+    "`make run`'s default parameters are the few-label profile and the arm chosen on validation in the committed study."
+    from pathlib import Path
+    from bench.main_job import make_run_recipe
+    study = json.loads((Path(__file__).parents[1] / "bench" / "results" / "dakd_headroom.json").read_text())
+    recipe = make_run_recipe()
+    chosen = study["arms"][study["choice"]["arm"]]["params"]
+    assert recipe == {"profile": study["profile"], **{k: str(v) for k, v in chosen.items()}}

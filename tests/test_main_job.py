@@ -60,6 +60,8 @@ def test_a_headless_run_reports_on_the_terminal(tiny_run):
                  "test mIoU: baseline", "DAKD's gain", "oil_spill", f"files in {run}"):
         assert says in terminal, says
     assert "STOPS" not in terminal  # the run's own lock is not another run's
+    warnings = [line for line in terminal.splitlines() if "warn" in line.lower()]  # none a user cannot act on (make venv's kernel config)
+    assert not warnings, warnings
 
 
 def test_rerun_reads_back_finished_stages(tiny_run, tmp_path):
