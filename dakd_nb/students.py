@@ -5,6 +5,8 @@
 # %% ../nbs/02fa_students.ipynb #9dc7f3e1
 from __future__ import annotations
 
+import logging
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -258,10 +260,17 @@ class Mask2Former(Segmenter):
         self.in_channels, self.num_classes = in_channels, num_classes
         backbone = tf.ResNetConfig(num_channels=in_channels, embedding_size=w, hidden_sizes=[4 * w, 8 * w, 16 * w, 32 * w],
                                    depths=[3, 4, 6, 3], layer_type="bottleneck", out_features=["stage1", "stage2", "stage3", "stage4"])
-        config = tf.Mask2FormerConfig(backbone_config=backbone, num_labels=num_classes, feature_size=hidden_dim, mask_feature_size=hidden_dim,
-                                      hidden_dim=hidden_dim, encoder_feedforward_dim=4 * hidden_dim, dim_feedforward=8 * hidden_dim,
-                                      encoder_layers=encoder_layers, decoder_layers=decoder_layers, num_queries=num_queries,
-                                      train_num_points=train_num_points)
+        # transformers lists only Swin as a supported backbone (the checkpoints it hosts) and warns on ResNet, the backbone of
+        # Mask2Former's own paper and code (Cheng et al. 2022, R50): nothing a user can act on, so that one warning is held back
+        config_log = logging.getLogger("transformers.models.mask2former.configuration_mask2former")
+        level = config_log.level
+        config_log.setLevel(logging.ERROR)
+        try:
+            config = tf.Mask2FormerConfig(backbone_config=backbone, num_labels=num_classes, feature_size=hidden_dim,
+                                          mask_feature_size=hidden_dim, hidden_dim=hidden_dim, encoder_feedforward_dim=4 * hidden_dim,
+                                          dim_feedforward=8 * hidden_dim, encoder_layers=encoder_layers, decoder_layers=decoder_layers,
+                                          num_queries=num_queries, train_num_points=train_num_points)
+        finally: config_log.setLevel(level)
         self.mask2former = tf.Mask2FormerForUniversalSegmentation(config)
         self.mask2former.criterion.get_num_masks = _masks_in_batch
 
