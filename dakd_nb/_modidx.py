@@ -353,6 +353,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                   'dakd_nb.pretrain._card_markdown': ('pretrain.html#_card_markdown', 'dakd_nb/pretrain.py'),
                                   'dakd_nb.pretrain._check_numbers': ('pretrain.html#_check_numbers', 'dakd_nb/pretrain.py'),
                                   'dakd_nb.pretrain._commit': ('pretrain.html#_commit', 'dakd_nb/pretrain.py'),
+                                  'dakd_nb.pretrain._frechet_lines': ('pretrain.html#_frechet_lines', 'dakd_nb/pretrain.py'),
                                   'dakd_nb.pretrain._initial_net': ('pretrain.html#_initial_net', 'dakd_nb/pretrain.py'),
                                   'dakd_nb.pretrain._lineage': ('pretrain.html#_lineage', 'dakd_nb/pretrain.py'),
                                   'dakd_nb.pretrain._run_origin': ('pretrain.html#_run_origin', 'dakd_nb/pretrain.py'),
