@@ -11,8 +11,8 @@ with the card's figures for the paper's free sampler, exactly as the main job sa
 - class-frequency ratios generated / real, speckle ENL in 8×8 sea windows, label–image alignment (mIoU of a segmenter
   trained on the real training scenes, on generated pairs against their own labels);
 - `seg_fd`: the Fréchet distance between generated and held-out real images in the features of that same segmenter
-  (its encoder's two deepest stages, mean-pooled). It needs no downloaded weights; it is *not* FID and is comparable
-  only within this file;
+  (its encoder's two deepest stages, mean-pooled: `dakd_nb.quality.segmenter_frechet_distance`, as in every run's
+  `generation_quality.json`). It needs no downloaded weights; it is *not* FID and is comparable only within this file;
 - training steps/s (CPU clock).
 The packaged generator is measured the same way as a reference point; its CPU cost is its steps times the `today`
 recipe's measured CPU seconds per step (it was trained on a GPU). Runs resume: each recipe's run folder keeps its
@@ -39,7 +39,7 @@ from dakd_nb.machine import machine_record
 from dakd_nb.data import build_splits
 from dakd_nb.sampling import SARJointNetPipeline
 from dakd_nb.pretrain import InMemory, PRETRAINED_RECIPE, packaged_generator, pretrain_config
-from dakd_nb.quality import fid, generation_quality
+from dakd_nb.quality import generation_quality
 from dakd_nb.train_jointnet import train_jointnet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,15 +59,6 @@ EVAL = dict(n_eval=128, n_reference=256, sampler="dpm", steps=20, seg_steps=400)
 BARS = {"frequency": (0.5, 2.0), "ship_min": 0.5, "enl_within": 0.25, "alignment_min": 0.9}  # issue 25's targets
 
 
-def segmenter_features(seg: torch.nn.Module):
-    "images -> (N, D): the segmenter's two deepest encoder stages, mean-pooled (the seg_fd features)."
-    def features(x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad(): f = seg.encoder(x.to(next(seg.parameters()).device))
-        return torch.cat([f[-2].mean((2, 3)), f[-1].mean((2, 3))], 1).cpu()
-    features.__name__ = "the real-data segmenter's encoder"
-    return features
-
-
 def reference_segmenter(train, runs: Path, seg_steps: int):
     "A SAROSS-Net trained on the real training scenes only (cached in runs/segmenter): alignment and seg_fd features."
     from dakd_nb.pretrain import _alignment_segmenter
@@ -85,7 +76,7 @@ def measure(pipe: SARJointNetPipeline, reference: dict, train, seg) -> dict:
     freq = q["class_frequency"]
     ratio = {c: (g / r if r else float("nan")) for c, g, r in zip(freq["classes"], freq["generated"], freq["real"])}
     return {"frequency_ratio": ratio, "enl_sea": q["enl_sea"], "alignment_miou": q["alignment_miou"],
-            "intensity_w1": q["intensity_w1"], "seg_fd": fid(gen["image"], reference["image"], segmenter_features(seg))}
+            "intensity_w1": q["intensity_w1"], "seg_fd": q["seg_fd"]}
 
 
 def meets_bars(point: dict) -> dict[str, bool]:

@@ -24,7 +24,7 @@ from .plots import plot_pairs
 from .data import build_splits
 from .augmentation import complete_set_speckle
 from .sampling import LayoutGuidance, SARJointNetPipeline, dihedral_layouts
-from .quality import generation_quality, label_calibration
+from .quality import generation_quality, label_calibration, load_inception
 from .synthsar import SynthSARConfig
 from .train_jointnet import JointNetConfig, plot_loss_curve, train_jointnet
 
@@ -118,6 +118,17 @@ def quality_table(card: dict) -> str:
             f"{q.get('alignment_miou', {}).get('real', nan):.3f}; {each(lambda v: v.get('alignment_miou', {}).get('generated', nan))}.\n")
 
 
+def _frechet_lines(card: dict) -> str:
+    "seg_fd, FID and sFID of each sampler's pairs against the real scenes, or why FID and sFID are missing."
+    cols = [(name, card[key]) for key, name in SAMPLER_COLUMNS if card.get(key)]
+    show = lambda key: "; ".join(f"{n} {'—' if e[key] is None else format(e[key], '.4g')}" for n, e in cols)
+    q = cols[0][1]
+    return (f"Fréchet distance in the alignment segmenter's encoder features (seg_fd; not FID, comparable only between "
+            f"cards measured with the same segmenter): {show('seg_fd')}.\n"
+            + (f"FID: {show('fid')}. sFID: {show('sfid')}. ({q['fid_note']})\n" if q["fid"] is not None
+               else "FID and sFID: not computed (no local Inception weights; `--inception-path`).\n"))
+
+
 def _card_markdown(card: dict) -> str:
     q = card["quality"]
     cal = "; ".join(f"t={t}: {v['true_channel']:+.2f} / {v['other_channels']:+.2f}" for t, v in card["label_calibration"].items())
@@ -138,7 +149,7 @@ one generates each pair for a turned real training label map (`LayoutGuidance`, 
 column is its pairs with the speckle completed to ENL {card['eval'].get('speckle_enl', float('nan'))} (`complete_set_speckle`):
 
 {quality_table(card)}
-Free sampler: intensity W1 {q['intensity_w1']:.3f}; spectrum log10 MAD {q['spectrum_log10_mad']:.3f}.
+{_frechet_lines(card)}Free sampler: intensity W1 {q['intensity_w1']:.3f}; spectrum log10 MAD {q['spectrum_log10_mad']:.3f}.
 Label calibration (mean x̂₀/b on the true / other channels, ideal +1 / −1): {cal}.
 Soft-label confidence: median max q {q['soft_label_confidence']['max_q_quantiles']['50%']:.3f},
 {q['soft_label_confidence']['share_above_0.9']:.2%} of pixels above 0.9.
@@ -163,6 +174,7 @@ def _alignment_segmenter(train_set, device: str, steps: int):
 def measure_generator(pipe: SARJointNetPipeline,  # the trained generator
                       train,                      # its real training scenes (InMemory): the segmenter's data and the layouts
                       device: str = "auto", seg_steps: int = 400,
+                      inception_path: str | Path | None = None,  # local inception-2015-12-05.pt: FID and sFID too
                       ) -> tuple[dict, dict]:     # the generated pairs per sampler, and the card's quality entries
     "Quality figures of the samplers (free, layout-guided, layout-guided with the speckle completed) against fresh SynthSAR scenes, and the label calibration."
     from dakd_nb.synthsar import SynthSAR
@@ -175,8 +187,8 @@ def measure_generator(pipe: SARJointNetPipeline,  # the trained generator
     gens["layout-guided, speckle completed"] = speckled = dict(gens["layout-guided"])
     complete_set_speckle(speckled, ev["speckle_enl"], seed=2)
     seg = _alignment_segmenter(train, device, seg_steps).to(pipe.device)
-    measure = lambda g: {k: v for k, v in generation_quality(g, reference, train.classes,
-                                                              segmenter=lambda x: seg(x.to(pipe.device)).cpu()).items() if k != "spectrum"}
+    measure = lambda g: {k: v for k, v in generation_quality(g, reference, train.classes, segmenter=seg,
+                                                              inception_path=inception_path).items() if k != "spectrum"}
     return gens, {"quality": measure(gens["generated"]), "quality_layout": measure(gens["layout-guided"]),
                   "quality_layout_speckle": measure(speckled),
                   "label_calibration": label_calibration(pipe, real)}
@@ -238,7 +250,8 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
              batch_size: int | None = None,      # default: the recipe's
              lr: float | None = None,            # default: the recipe's
              init_from: str | Path | None = None,  # a generator folder to continue training from (e.g. the packaged one)
-             seg_steps: int = 400,               # training steps of the alignment segmenter
+             seg_steps: int = 400,               # training steps of the alignment segmenter (also seg_fd's features)
+             inception_path: str | Path | None = None,  # local inception-2015-12-05.pt: FID and sFID on the card; None: neither
              command: str = "",                  # the command line, for the card
              progress: bool = True,
              ) -> dict:                          # the model card's facts
@@ -248,6 +261,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
     over = {k: v for k, v in dict(steps=steps, batch_size=batch_size, lr=lr).items() if v is not None}
     config = pretrain_config(device="cpu" if device == "cpu" else "auto", mixed_precision=mixed_precision, **over)
     out = Path(out_dir); run_dir = Path(run_dir) if run_dir else out.with_name(out.name + ".run")
+    if inception_path is not None: load_inception(inception_path)  # a wrong file fails now, not after training
     start, prior = _run_origin(run_dir, init_from, config)  # checked before any work
     train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
     clock = run_dir / "train_time.json"  # wall time over all the calls that trained this run
@@ -256,7 +270,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
     train_s = before + time.time() - t0
     save_json({"train_s": train_s}, clock)
     pipe = run.pipeline
-    gens, quality = measure_generator(pipe, train, device, seg_steps)
+    gens, quality = measure_generator(pipe, train, device, seg_steps, inception_path)
     card = {"name": PRETRAINED_RECIPE["name"], "command": command or f"python -m dakd_nb.pretrain --out {out}",
             "commit": _commit(), "steps": len(run.history), "planned_steps": config.steps, "train_s": train_s,
             "init_from": prior, "total_steps": len(run.history) + (prior["total_steps"] if prior else 0),
@@ -274,6 +288,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
 
 def evaluate_generator(folder: str | Path,  # a generator folder written by pretrain (weights and card.json)
                        device: str = "auto", seg_steps: int = 400,
+                       inception_path: str | Path | None = None,  # local inception-2015-12-05.pt: FID and sFID too
                        ) -> dict:           # the card, its quality figures measured again
     "Measure a trained generator folder again with this code (every sampler), rewriting its card and sample figure; the weights are untouched."
     folder = Path(folder)
@@ -282,7 +297,7 @@ def evaluate_generator(folder: str | Path,  # a generator folder written by pret
     dev = "cuda" if device == "auto" and torch.cuda.is_available() else "cpu"
     pipe = SARJointNetPipeline.from_pretrained(folder, dev)
     train = InMemory(build_splits(data["dataset"], n_real=data["n_real"], size=data["size"])["train"])
-    gens, quality = measure_generator(pipe, train, device, seg_steps)
+    gens, quality = measure_generator(pipe, train, device, seg_steps, inception_path)
     card = {**card, "eval": PRETRAINED_RECIPE["eval"], **quality, "evaluated_by": {"commit": _commit()}}
     save_json(card, folder / "card.json")
     with atomic_path(folder / "README.md") as tmp: tmp.write_text(_card_markdown(card))
@@ -302,15 +317,16 @@ def pretrain_cli(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit-min", type=float, default=None, help="stop at the next checkpoint after this many minutes")
     p.add_argument("--device", default="auto", choices=("auto", "cpu"))
     p.add_argument("--mixed-precision", default="no", choices=("no", "fp16", "bf16"))
+    p.add_argument("--inception-path", default=None, help="a local inception-2015-12-05.pt: FID and sFID on the card (never downloaded)")
     p.add_argument("--evaluate-only", action="store_true", help="measure the folder at --out again (every sampler) and rewrite its card; no training")
     args = p.parse_args(argv)
     try:
         if args.evaluate_only:
-            card = evaluate_generator(args.out, args.device)
+            card = evaluate_generator(args.out, args.device, inception_path=args.inception_path)
             print(_card_markdown(card), file=sys.stderr)
             return 0
         card = pretrain(args.out, args.run_dir, args.steps, args.time_limit_min and args.time_limit_min * 60, args.device,
-                        args.mixed_precision, args.batch_size, args.lr, args.init_from, command="python -m dakd_nb.pretrain " + " ".join(argv or sys.argv[1:]))
+                        args.mixed_precision, args.batch_size, args.lr, args.init_from, inception_path=args.inception_path, command="python -m dakd_nb.pretrain " + " ".join(argv or sys.argv[1:]))
     except DakdError as e:
         print(f"pretrain: {e}", file=sys.stderr)
         return 1

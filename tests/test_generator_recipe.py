@@ -37,3 +37,21 @@ def test_the_choice_prefers_recipes_that_meet_every_bar():
 def test_every_recipe_is_a_valid_training_config():
     for name, overrides in RECIPES.items(): pretrain_config(**overrides)  # an unknown field or value raises
     assert RECIPES["today"] == {}  # the packaged generator's recipe, unchanged
+
+
+def test_seg_fd_is_the_encoders_two_deepest_stages_mean_pooled():
+    "The package's seg_fd that measure() records is the definition bench/results/generator_recipe.json was made with."
+    import torch
+    from bench.generator_recipe import measure
+    from dakd_nb.core import stack_items
+    from dakd_nb.quality import feature_statistics, frechet_distance
+    from dakd_nb.saross import build_segmenter
+    from toys import ToySAR
+    torch.manual_seed(0)
+    seg = build_segmenter("saross", num_classes=3, width=8).eval()
+    pairs = stack_items(ToySAR(24, size=32), range(24))
+    gen, reference = ({k: v[s] for k, v in pairs.items()} for s in (slice(0, 12), slice(12, 24)))
+    point = measure(lambda *a, **kw: gen, reference, type("Train", (), {"classes": ToySAR.classes})(), seg)
+    pooled = lambda x: (lambda f: torch.cat([f[-2].mean((2, 3)), f[-1].mean((2, 3))], 1))(seg.encoder(x))
+    with torch.no_grad(): by_hand = frechet_distance(*feature_statistics(pooled(gen["image"])), *feature_statistics(pooled(reference["image"])))
+    assert point["seg_fd"] > 0 and abs(point["seg_fd"] - by_hand) <= 1e-6 * by_hand

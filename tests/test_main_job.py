@@ -50,6 +50,11 @@ def test_main_job_tiny(tiny_run):
     assert machine_mismatch(results["machine"], machine_record()) is None  # the run says what its numbers depend on
     for f in ("confusion.png", "predictions.png", "student_dakd/curves.png", "augmentation/index.json"):
         assert (run / f).stat().st_size > 0, f
+    # the generated pairs' Fréchet distance in the baseline student's features, always; FID and sFID only from local weights
+    quality = json.loads((run / "generation_quality.json").read_text())
+    assert quality["seg_fd"] > 0 and "not FID" in quality["seg_fd_note"] and "SAROSSNet" in quality["seg_fd_note"]
+    assert quality["fid"] is None and quality["sfid"] is None and "inception_path" in quality["sfid_note"]
+    assert results["generation"]["seg_fd"] == quality["seg_fd"]
 
 
 def test_a_headless_run_reports_on_the_terminal(tiny_run):

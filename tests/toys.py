@@ -10,6 +10,8 @@ and `.classes`):
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -107,3 +109,49 @@ def tiny_segmenter(num_classes=3, width=16):
     "A four-layer conv net: the smallest segmenter with the package's input/output contract."
     return nn.Sequential(nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, width, 3, padding=2, dilation=2),
                          nn.ReLU(), nn.Conv2d(width, width, 3, padding=1), nn.ReLU(), nn.Conv2d(width, num_classes, 1))
+
+
+class _Mixed6(nn.Module):
+    "Inception's mixed_6 reduced to its 1×1 branch `conv`, the map sFID reads."
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(channels, 12, 1), nn.ReLU())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.conv(x)
+
+
+class StandInInception(nn.Module):
+    """A tiny, random-weight stand-in for StyleGAN2-ADA's TorchScript `inception-2015-12-05.pt`: the same calling
+    convention (`forward(img 0..255 (N,3,H,W), return_features)`, resampled to 299² by an affine grid, then (x-128)/128)
+    and the same `layers` names up to `mixed_6.conv` (17×17 there too); its pooled features are mixed_6.conv's 12
+    channels, mean-pooled, so the spatial map sFID reads and the pooled FID features come from one forward."""
+    def __init__(self):
+        super().__init__()
+        block = lambda cin, cout, k=1, s=1, p=0: nn.Sequential(nn.Conv2d(cin, cout, k, s, p), nn.ReLU())
+        self.layers = nn.Sequential(OrderedDict(
+            conv=block(3, 4, 3, 2), conv_1=block(4, 4, 3), conv_2=block(4, 4, 3, p=1), pool0=nn.MaxPool2d(3, 2),
+            conv_3=block(4, 4), conv_4=block(4, 8, 3), pool1=nn.MaxPool2d(3, 2), mixed=block(8, 8), mixed_1=block(8, 8),
+            mixed_2=block(8, 8), mixed_3=block(8, 8, 3, 2), mixed_4=block(8, 8), mixed_5=block(8, 8), mixed_6=_Mixed6(8),
+            pool2=nn.AdaptiveAvgPool2d(1)))
+        for m in self.layers.modules():  # variance-keeping weights, so 13 random layers still carry the image
+            if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, nonlinearity="relu"); nn.init.zeros_(m.bias)
+        self.head = nn.Linear(12, 10)
+
+    def forward(self, img: torch.Tensor, return_features: bool = False) -> torch.Tensor:
+        if img.dim() != 4 or img.shape[1] != 3 or bool(img.min() < 0) or bool(img.max() > 255):
+            raise ValueError("expects (N, 3, H, W) in 0..255")
+        n, c, h, w = img.shape
+        theta = torch.eye(2, 3)
+        theta[0, 2] += 1 / w - 1 / 299
+        theta[1, 2] += 1 / h - 1 / 299
+        grid = F.affine_grid(theta[None].repeat(n, 1, 1), [n, c, 299, 299], False)
+        x = (F.grid_sample(img.to(torch.float32), grid, "bilinear", "border", False) - 128) / 128
+        f = self.layers(x).flatten(1)
+        return f if return_features else self.head(f).softmax(1)
+
+
+def save_stand_in_inception(path, seed: int = 0):
+    "Script a seeded StandInInception and save it where a user's inception-2015-12-05.pt would be."
+    torch.manual_seed(seed)
+    torch.jit.script(StandInInception()).save(str(path))
+    return path
