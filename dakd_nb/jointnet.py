@@ -5,6 +5,7 @@
 # %% ../nbs/02a_jointnet.ipynb #208ef3f3
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -20,18 +21,62 @@ from diffusers.utils.torch_utils import randn_tensor
 from .core import ArgumentError, ClassSet, DakdError
 
 # %% auto #0
-__all__ = ['VARIANTS', 'PREDICTION_TYPES', 'encode_label', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
-           'modality_snr', 'residual_channels', 'JointOutput', 'SARJointNet', 'predicted_x0', 'model_output_from_x0',
-           'draw_timesteps', 'min_snr_weight', 'jointnet_loss']
+__all__ = ['VARIANTS', 'ONE_UNET', 'PREDICTION_TYPES', 'encode_label', 'analog_bit_count', 'encode_analog_bits',
+           'analog_bits_logits', 'decode_analog_bits', 'snr_balance_factor', 'make_scheduler', 'balanced_add_noise',
+           'modality_snr', 'joint_label', 'label_logits', 'residual_channels', 'JointOutput', 'SARJointNet',
+           'predicted_x0', 'model_output_from_x0', 'draw_timesteps', 'min_snr_weight', 'jointnet_loss']
 
 # %% ../nbs/02a_jointnet.ipynb #a73ff976
+def _check_ids(label: torch.Tensor, num_classes: int) -> None:
+    if label.min() < 0 or label.max() >= num_classes:
+        raise DakdError(f"label ids must be in [0, {num_classes}), got [{int(label.min())}, {int(label.max())}]")
+
+
 def encode_label(label: torch.Tensor,  # class ids, (N, H, W) integers
                  num_classes: int,     # K
                  ) -> torch.Tensor:    # one-hot in {-1, 1}, (N, K, H, W) float32
     "Class ids to the K-channel label cube in {-1, 1}."
-    if label.min() < 0 or label.max() >= num_classes:
-        raise DakdError(f"label ids must be in [0, {num_classes}), got [{int(label.min())}, {int(label.max())}]")
+    _check_ids(label, num_classes)
     return F.one_hot(label.long(), num_classes).permute(0, 3, 1, 2).float() * 2 - 1
+
+# %% ../nbs/02a_jointnet.ipynb #8b462fcc
+def analog_bit_count(num_classes: int,  # K
+                     ) -> int:          # B = ⌈log₂ K⌉ bits (at least one)
+    "How many analog bits name K classes."
+    return max(1, math.ceil(math.log2(num_classes)))
+
+
+def _bit_codes(num_classes: int, device=None) -> torch.Tensor:
+    "Each class's code, most significant bit first, in {-1, 1}: (K, B)."
+    shifts = torch.arange(analog_bit_count(num_classes) - 1, -1, -1, device=device)
+    return ((torch.arange(num_classes, device=device)[:, None] >> shifts) & 1).float() * 2 - 1
+
+
+def encode_analog_bits(label: torch.Tensor,  # class ids, (N, H, W) integers
+                       num_classes: int,     # K
+                       ) -> torch.Tensor:    # bits in {-1, 1}, (N, B, H, W) float32
+    "Class ids to analog bits: each id's binary code, bits mapped to {-1, 1} (Chen et al. 2022)."
+    _check_ids(label, num_classes)
+    return _bit_codes(num_classes, label.device)[label.long()].permute(0, 3, 1, 2)
+
+
+def analog_bits_logits(bits: torch.Tensor,  # predicted bits in unit scale, (N, B, H, W)
+                       num_classes: int,    # K
+                       tau: float = 1.0,    # temperature τ of the per-bit sigmoid
+                       ) -> torch.Tensor:   # per-class logits Σ_i log σ(c_ki x_i / τ), (N, K, H, W)
+    "Log-likelihood of each valid class code under independent per-bit sigmoids."
+    codes = _bit_codes(num_classes, bits.device)
+    return torch.stack([F.logsigmoid(c.view(1, -1, 1, 1) * bits.float() / tau).sum(1) for c in codes], 1)
+
+
+def decode_analog_bits(bits: torch.Tensor,  # predicted bits in unit scale, (N, B, H, W)
+                       num_classes: int,    # K
+                       tau: float = 1.0,    # temperature for codes that name no class
+                       ) -> torch.Tensor:   # class ids, (N, H, W) int64
+    "Threshold the bits at 0; a code that names no class goes to the most likely valid class."
+    weights = 2 ** torch.arange(bits.shape[1] - 1, -1, -1, device=bits.device)
+    code = ((bits > 0).long() * weights.view(1, -1, 1, 1)).sum(1)
+    return torch.where(code < num_classes, code, analog_bits_logits(bits, num_classes, tau).argmax(1))
 
 # %% ../nbs/02a_jointnet.ipynb #d45f73db
 def snr_balance_factor(images: torch.Tensor,          # images in the model's range, (N, 1, H, W)
@@ -79,8 +124,28 @@ def modality_snr(scheduler: DDPMScheduler,  # the forward process
     return ab * b * b * signal_power / (1 - ab)
 
 # %% ../nbs/02a_jointnet.ipynb #9a17066a
-VARIANTS = ("sar_jointnet", "jointnet", "ddpm")
+VARIANTS = ("sar_jointnet", "jointnet", "ddpm", "satsynth")
+ONE_UNET = ("ddpm", "satsynth")  # the variants that are one UNet over the concatenated channels
 PREDICTION_TYPES = ("sample", "epsilon", "v_prediction")  # x0 (the paper's), ε, or v = √ᾱ ε − √(1−ᾱ) x0 (Salimans & Ho 2022)
+
+
+def joint_label(label: torch.Tensor,  # class ids, (N, H, W) integers
+                num_classes: int,     # K
+                variant: str,         # one of VARIANTS
+                ) -> torch.Tensor:    # the label channels in {-1, 1}: (N, K, H, W), or (N, B, H, W) analog bits
+    "Class ids as a variant's label channels: the one-hot cube, or analog bits for SatSynth."
+    return encode_analog_bits(label, num_classes) if variant == "satsynth" else encode_label(label, num_classes)
+
+
+def label_logits(label_channels: torch.Tensor,  # predicted label channels, b-scaled
+                 b: float,                      # balancing factor (the analog bits' scale for SatSynth)
+                 tau: float,                    # temperature τ
+                 num_classes: int,              # K
+                 variant: str,                  # one of VARIANTS
+                 ) -> torch.Tensor:             # per-class logits, (N, K, H, W)
+    "Per-class logits of the label channels: ŷ/(bτ) for the one-hot cube, the bits' log-likelihood for analog bits."
+    if variant == "satsynth": return analog_bits_logits(label_channels / b, num_classes, tau)
+    return label_channels.float() / (b * tau)
 
 
 def _zero_conv(c_in: int, c_out: int, kernel: int = 1) -> nn.Conv2d:
@@ -126,7 +191,7 @@ def _decode(unet: UNet2DModel, h: torch.Tensor, res: list[torch.Tensor], emb: to
 class JointOutput(BaseOutput):
     "The network's predictions for both modalities (x0 or ε, per the config's prediction type)."
     image: torch.Tensor = None  # (N, 1, H, W)
-    label: torch.Tensor = None  # (N, K, H, W), in the b-scaled label space
+    label: torch.Tensor = None  # (N, K, H, W) (analog bits: (N, B, H, W)), in the b-scaled label space
     # (defaults: accelerate's mixed-precision wrapper rebuilds the output from a dict of its fields)
 
 
@@ -140,11 +205,11 @@ class SARJointNet(ModelMixin, ConfigMixin):
                  class_set: str = "binary",                # ClassSet name
                  palette: Sequence[Sequence[int]] = ((0, 0, 0), (0, 255, 255)),  # class colours (RGB)
                  osd_ids: Sequence[int] = (0, 1),          # the OSD class each class stands for
-                 balance_factor: float = 1.0,              # b: the label cube is scaled by it
+                 balance_factor: float = 1.0,              # b: the label channels are scaled by it
                  label_temperature: float = 0.25,          # τ of the label CE and of soft-label extraction: q = softmax(ŷ/(bτ))
                  image_normalization: str = "uint8 / 127.5 - 1",  # how images were put in [-1, 1]
                  prediction_type: str = "sample",          # "sample" (x0, the paper's figure), "epsilon" or "v_prediction"
-                 variant: str = "sar_jointnet",            # "sar_jointnet", "jointnet" (two branches) or "ddpm" (one UNet)
+                 variant: str = "sar_jointnet",            # "sar_jointnet", "jointnet" (two branches), "ddpm" or "satsynth" (one UNet)
                  block_out_channels: Sequence[int] = (32, 64, 64),  # UNet widths per level (each branch)
                  down_block_types: Sequence[str] = ("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
                  up_block_types: Sequence[str] = ("AttnUpBlock2D", "UpBlock2D", "UpBlock2D"),
@@ -162,12 +227,12 @@ class SARJointNet(ModelMixin, ConfigMixin):
             raise DakdError(f"prediction_type must be one of {PREDICTION_TYPES}, got {prediction_type!r}")
         if any("Skip" in t for t in (*down_block_types, *up_block_types)):
             raise DakdError("Skip* UNet blocks carry a second skip path that the couplings do not handle")
-        k = len(class_names)
+        k = analog_bit_count(len(class_names)) if variant == "satsynth" else len(class_names)
         unet = dict(sample_size=sample_size, block_out_channels=tuple(block_out_channels),
                     down_block_types=tuple(down_block_types), up_block_types=tuple(up_block_types),
                     layers_per_block=layers_per_block, norm_num_groups=norm_num_groups,
                     attention_head_dim=attention_head_dim)
-        if variant == "ddpm":
+        if variant in ONE_UNET:
             self.unet = UNet2DModel(in_channels=1 + k, out_channels=1 + k, **unet)
             return
         self.sar_net = UNet2DModel(in_channels=1, out_channels=1, **unet)
@@ -184,15 +249,21 @@ class SARJointNet(ModelMixin, ConfigMixin):
         c = self.config
         return ClassSet(c.class_set, tuple(c.class_names), tuple(tuple(p) for p in c.palette), tuple(c.osd_ids))
 
+    @property
+    def label_channels(self) -> int:
+        "Channels of the label state: K (the one-hot cube) or ⌈log₂ K⌉ (SatSynth's analog bits)."
+        k = len(self.config.class_names)
+        return analog_bit_count(k) if self.config.variant == "satsynth" else k
+
     def forward(self,
                 image: torch.Tensor,             # noisy images x_t, (N, 1, H, W)
-                label: torch.Tensor,             # noisy scaled label cubes y'_t, (N, K, H, W)
+                label: torch.Tensor,             # noisy scaled label channels y'_t, (N, label_channels, H, W)
                 timestep: torch.Tensor | int,    # t, scalar or (N,)
                 return_dict: bool = True,
                 ) -> JointOutput | tuple:
         t = torch.as_tensor(timestep, device=image.device)
         t = (t if t.ndim else t[None]).expand(image.shape[0])
-        if self.config.variant == "ddpm":
+        if self.config.variant in ONE_UNET:
             out = self.unet(torch.cat([image, label], 1), t).sample
             pred_x, pred_y = out[:, :1], out[:, 1:]
         else:
@@ -264,7 +335,7 @@ def min_snr_weight(scheduler: DDPMScheduler,  # the forward process
 def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wrapped by accelerate)
                   scheduler: DDPMScheduler,         # the forward process; its prediction_type sets the targets
                   image: torch.Tensor,              # clean images x_0, (N, 1, H, W)
-                  label: torch.Tensor,              # class ids, (N, H, W)
+                  label: torch.Tensor,              # class ids, (N, H, W) (encoded as the model's variant reads them)
                   b: float,                         # balancing factor
                   num_classes: int,                 # K
                   ce_weight: float = 1.0,           # w_ce (0 for the reference generators)
@@ -278,8 +349,9 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
                   ) -> dict[str, torch.Tensor]:     # "loss" and its parts "l_x", "l_y", "l_ce"
     "SAR-JointNet's training loss on one batch: x0 (or ε, v) MSE on both branches plus CE on the label."
     n, dev = image.shape[0], image.device
-    tau = getattr(model, "module", model).config.label_temperature if tau is None else tau
-    y0 = b * encode_label(label, num_classes).to(dev)
+    config = getattr(model, "module", model).config
+    tau = config.label_temperature if tau is None else tau
+    y0 = b * joint_label(label, num_classes, config.variant).to(dev)
     t = draw_timesteps(scheduler, n, timesteps, generator).to(dev)
     nx = randn_tensor(image.shape, generator=generator, device=dev, dtype=image.dtype)
     ny = randn_tensor(y0.shape, generator=generator, device=dev, dtype=y0.dtype)
@@ -291,5 +363,5 @@ def jointnet_loss(model: nn.Module,                 # SAR-JointNet (possibly wra
     else:
         w = min_snr_weight(scheduler, t, snr_gamma).to(dev)
         l_x, l_y = ((w * (o.float() - y).pow(2).flatten(1).mean(1)).mean() for o, y in ((out.image, tx), (out.label, ty)))
-    l_ce = F.cross_entropy(y0_hat.float() / (b * tau), label.to(dev)) if ce_weight else torch.zeros((), device=dev)
+    l_ce = F.cross_entropy(label_logits(y0_hat.float(), b, tau, num_classes, config.variant), label.to(dev)) if ce_weight else torch.zeros((), device=dev)
     return {"loss": image_weight * l_x + label_weight * l_y + ce_weight * l_ce, "l_x": l_x, "l_y": l_y, "l_ce": l_ce}

@@ -26,7 +26,7 @@ from .pretrain import packaged_generators
 __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'generator_source']
 
 # %% ../nbs/02j_main_params.ipynb #97d288b6
-_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm"),
+_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
             "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}

@@ -24,19 +24,21 @@ from tqdm.auto import tqdm
 from .core import ArgumentError, ClassSet, DakdError, DataError, dihedral
 from .files import atomic_dir, load_json
 from .runs import check_finite_weights
-from .jointnet import SARJointNet, encode_label, model_output_from_x0, predicted_x0
+from .jointnet import SARJointNet, joint_label, label_logits, model_output_from_x0, predicted_x0
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'StepCallback', 'soft_labels', 'sampling_scheduler', 'sample_jointnet', 'dihedral_layouts',
            'LayoutGuidance', 'layout_guided_prediction', 'SDEditStart', 'weights_sha256', 'SARJointNetPipeline']
 
 # %% ../nbs/02aa_sampling.ipynb #af730852
-def soft_labels(label_channels: torch.Tensor,  # generated label cube, b-scaled, (N, K, H, W)
+def soft_labels(label_channels: torch.Tensor,  # generated label channels, b-scaled: the cube (N, K, H, W), or analog bits
                 b: float,                      # balancing factor the generator was trained with
                 tau: float,                    # temperature (the generator's own label_temperature: its CE was trained at it)
+                variant: str = "sar_jointnet", # the generator's variant ("satsynth": the channels are analog bits)
+                num_classes: int | None = None,  # K; None: the channels (a one-hot cube)
                 ) -> torch.Tensor:             # per-pixel class probabilities, (N, K, H, W)
-    "Soft labels q = softmax(ŷ / (b τ)) over the class channels."
-    return torch.softmax(label_channels.float() / (b * tau), dim=1)
+    "Soft labels q = softmax(ŷ / (b τ)) over the class channels, or the analog bits' class probabilities (SatSynth)."
+    return torch.softmax(label_logits(label_channels.float(), b, tau, num_classes or label_channels.shape[1], variant), dim=1)
 
 
 SAMPLERS = ("ddim", "ddpm", "dpm")  # DDIM, ancestral DDPM, DPM-Solver++ (2nd-order multistep)
@@ -46,10 +48,12 @@ def sampling_scheduler(scheduler: DDPMScheduler,  # the training scheduler (its 
                        sampler: str = "ddim",     # one of SAMPLERS
                        ) -> SchedulerMixin:
     "A fresh sampler over the training schedule."
-    if sampler == "ddim": return DDIMScheduler.from_config(scheduler.config)
-    if sampler == "ddpm": return DDPMScheduler.from_config(scheduler.config)
-    if sampler == "dpm": return DPMSolverMultistepScheduler.from_config(scheduler.config, algorithm_type="dpmsolver++",
-                                                                       solver_order=2)
+    # without diffusers' record of which values were defaults, as a scheduler read back from a folder has none: a
+    # fresh training scheduler and its saved copy then give the same sampler (DPM's timestep spacing differs otherwise)
+    config = {k: v for k, v in scheduler.config.items() if k != "_use_default_values"}
+    if sampler == "ddim": return DDIMScheduler.from_config(config)
+    if sampler == "ddpm": return DDPMScheduler.from_config(config)
+    if sampler == "dpm": return DPMSolverMultistepScheduler.from_config(config, algorithm_type="dpmsolver++", solver_order=2)
     raise ArgumentError(f"sampler must be one of {SAMPLERS}, got {sampler!r}")
 
 
@@ -77,18 +81,18 @@ def sample_jointnet(model: SARJointNet,              # the generator network
     if layouts is not None and start is not None: raise ArgumentError("give layouts or an SDEdit start, not both")
     sch = sampling_scheduler(scheduler, sampler)
     sch.set_timesteps(steps)
-    k, s, b = len(model.config.class_names), model.config.sample_size, model.config.balance_factor
+    c, s, b = model.label_channels, model.config.sample_size, model.config.balance_factor
     dev, dtype, out = model.device, model.dtype, []
     extra = {"eta": eta} if sampler == "ddim" else {}
     for first in tqdm(range(0, n, batch_size), disable=not progress, desc="sampling"):
-        z = randn_tensor((min(batch_size, n - first), 1 + k, s, s), generator=generator, device=dev, dtype=dtype)
+        z = randn_tensor((min(batch_size, n - first), 1 + c, s, s), generator=generator, device=dev, dtype=dtype)
         if sampler == "dpm": sch.set_timesteps(steps)  # the multistep solver keeps a history: reset it per batch
         layout = None if layouts is None else layouts.labels[first:first + len(z)].to(dev)
         timesteps = sch.timesteps
         if start is not None:
             timesteps = timesteps[start.first_step(steps):]
             if sampler == "dpm": sch.set_begin_index(start.first_step(steps))
-            z = start.noised(scheduler, z, first, b, timesteps[0])
+            z = start.noised(scheduler, z, first, model.config, timesteps[0])
         for i, t in enumerate(timesteps):
             pred = (torch.cat(model(z[:, :1], z[:, 1:], t.to(dev), return_dict=False), 1) if layout is None
                     else layout_guided_prediction(model, scheduler, z, t.to(dev), layout, layouts))
@@ -96,7 +100,8 @@ def sample_jointnet(model: SARJointNet,              # the generator network
             z = sch.step(pred, t, z, generator=generator, **extra).prev_sample
         out.append(z.float().cpu())
     z = torch.cat(out)
-    soft = soft_labels(z[:, 1:], b, model.config.label_temperature if tau is None else tau)
+    soft = soft_labels(z[:, 1:], b, model.config.label_temperature if tau is None else tau, model.config.variant,
+                       len(model.config.class_names))
     return {"image": z[:, :1].clamp(-1, 1), "soft": soft, "label": soft.argmax(1)}
 
 # %% ../nbs/02aa_sampling.ipynb #7e9adc21
@@ -129,11 +134,11 @@ class LayoutGuidance:
 
 def layout_guided_prediction(model: SARJointNet,          # the generator network
                              scheduler: DDPMScheduler,    # its training scheduler
-                             z: torch.Tensor,             # the state x_t, (N, 1+K, H, W)
+                             z: torch.Tensor,             # the state x_t, (N, 1 + label channels, H, W)
                              t: torch.Tensor,             # the timestep (scalar)
                              layout: torch.Tensor,        # (N, H, W) class ids
                              guidance: LayoutGuidance,    # scale and min_t
-                             ) -> torch.Tensor:           # the network output to hand the sampler, (N, 1+K, H, W)
+                             ) -> torch.Tensor:           # the network output to hand the sampler, like z
     "The network's output at t with the label's x̂₀ held to the layout and the image's x̂₀ steered towards it."
     c = model.config
     steer = guidance.scale > 0 and int(t) >= guidance.min_t
@@ -142,14 +147,14 @@ def layout_guided_prediction(model: SARJointNet,          # the generator networ
         x0 = predicted_x0(scheduler, z, torch.cat(model(x, z[:, 1:], t, return_dict=False), 1), t)
         image0 = x0[:, :1]
         if steer:
-            ce = F.cross_entropy(x0[:, 1:].float() / (c.balance_factor * c.label_temperature), layout, reduction="sum")
+            logits = label_logits(x0[:, 1:].float(), c.balance_factor, c.label_temperature, len(c.class_names), c.variant)
+            ce = F.cross_entropy(logits, layout, reduction="sum")
             grad, = torch.autograd.grad(ce, x)
             rms = grad.flatten(1).pow(2).mean(1).sqrt().clamp_min(1e-12).view(-1, 1, 1, 1)
             sigma = (1 - scheduler.alphas_cumprod[int(t)]).sqrt()
             image0 = image0 - guidance.scale * sigma * grad / rms
-    label0 = c.balance_factor * encode_label(layout, len(c.class_names)).to(z)
+    label0 = c.balance_factor * joint_label(layout, len(c.class_names), c.variant).to(z)
     return model_output_from_x0(scheduler, z, torch.cat([image0.detach(), label0], 1), t)
-
 
 # %% ../nbs/02aa_sampling.ipynb #e51c8b1b
 @dataclass
@@ -173,14 +178,15 @@ class SDEditStart:
         return steps - max(1, round(self.strength * steps))
 
     def noised(self, scheduler: DDPMScheduler,  # the training scheduler (the forward process)
-               noise: torch.Tensor,             # ε for the batch, (B, 1+K, H, W)
+               noise: torch.Tensor,             # ε for the batch, (B, 1 + label channels, H, W)
                first: int,                      # index of the batch's first pair
-               b: float,                        # the model's balancing factor
+               config,                          # the model's config (b, classes, variant)
                t: torch.Tensor,                 # the first timestep the sampler runs
                ) -> torch.Tensor:               # x_t of the batch's real pairs
         "The batch's real pairs as the joint state, noised to timestep t."
         pairs = slice(first, first + len(noise))
-        x0 = torch.cat([self.images[pairs], b * encode_label(self.labels[pairs], noise.shape[1] - 1)], 1).to(noise)
+        label = config.balance_factor * joint_label(self.labels[pairs], len(config.class_names), config.variant)
+        x0 = torch.cat([self.images[pairs], label], 1).to(noise)
         return scheduler.add_noise(x0, noise, t.to(noise.device).long().expand(len(noise)))
 
 # %% ../nbs/02aa_sampling.ipynb #48a98910

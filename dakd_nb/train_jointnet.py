@@ -37,7 +37,7 @@ __all__ = ['JointNetConfig', 'resolve_training_weights', 'build_jointnet', 'buil
 @dataclass
 class JointNetConfig:
     "Everything a SAR-JointNet training run may change."
-    variant: str = "sar_jointnet"          # "sar_jointnet", "jointnet" (b=1, no CE) or "ddpm" (one UNet, b=1, no CE)
+    variant: str = "sar_jointnet"          # "sar_jointnet", "jointnet" (b=1, no CE), "ddpm" (one UNet, b=1, no CE) or "satsynth" (one UNet, analog bits)
     image_size: int = 32                   # training crop side (random crops of larger items)
     block_out_channels: tuple[int, ...] = (32, 64, 64)
     down_block_types: tuple[str, ...] = ("DownBlock2D", "DownBlock2D", "AttnDownBlock2D")
