@@ -23,6 +23,7 @@ from .files import atomic_path, file_sha256, load_json, save_json
 from .runs import check_output_dir, describe_changes
 from .machine import derive_seed
 from .sampling import LayoutGuidance, SARJointNetPipeline, SDEditStart, dihedral_layouts
+from .semgan import SemGANPipeline, load_generator
 from .quality import enl
 
 # %% auto #0
@@ -71,7 +72,16 @@ def complete_set_speckle(pairs: dict,       # generated pairs: "image" (N,1,H,W)
     return {"enl_generated": measured, "looks": looks}
 
 
-def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pipeline, or a generator folder
+def _sampling_record(pipe: SARJointNetPipeline | SemGANPipeline, sampler: str, steps: int, eta: float, tau: float | None) -> dict:
+    "How the set's pairs are drawn: the diffusion generator's sampler settings; a GAN has none (one forward pass per latent)."
+    if isinstance(pipe, SemGANPipeline):
+        return {"variant": "semgan", "b": None, "prediction_type": None, "sampler": None, "steps": None, "eta": None, "tau": None}
+    c = pipe.model.config
+    return {"variant": c.variant, "b": c.balance_factor, "prediction_type": c.prediction_type, "sampler": sampler, "steps": steps,
+            "eta": eta, "tau": c.label_temperature if tau is None else tau}
+
+
+def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str | Path,  # a pipeline, or a generator folder
                            n: int,                      # pairs to generate in all
                            out_dir: str | Path,         # the set's folder (resumed if it holds the same set)
                            sampler: str = "ddim",       # "ddim" or "ddpm"
@@ -89,13 +99,14 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
                            strength: float = SDEditStart.strength,  # the SDEdit strength (with sources)
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
-    pipe = generator if isinstance(generator, SARJointNetPipeline) else SARJointNetPipeline.from_pretrained(generator)
+    pipe = generator if isinstance(generator, (SARJointNetPipeline, SemGANPipeline)) else load_generator(generator)
+    gan = isinstance(pipe, SemGANPipeline)
+    if gan and (layouts is not None or sources is not None):
+        raise DakdError("SemGAN draws each pair from a latent alone: it cannot generate for given layouts or from real pairs (SDEdit)")
     out = check_output_dir(out_dir)
     c = pipe.model.config
-    tau = c.label_temperature if tau is None else tau
-    provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), "variant": c.variant,
-                  "b": c.balance_factor, "prediction_type": c.prediction_type, "sampler": sampler, "steps": steps,
-                  "eta": eta, "tau": tau, "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
+    provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), **_sampling_record(pipe, sampler, steps, eta, tau),
+                  "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
                   "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
                               "osd_ids": list(c.osd_ids)},
                   "layouts": None if layouts is None else {"source_sha256": _labels_sha256(layouts), "n_source": len(layouts),
@@ -115,7 +126,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | str | Path,  # a pip
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
         start = None if sources is None else SDEditStart(*_turned_pairs(sources, count, derive_seed(seed, 7, k)), strength)
-        res = pipe(count, sampler, steps, torch.Generator().manual_seed(shard_seed), tau, batch_size, eta, layouts=guide, start=start)
+        g = torch.Generator().manual_seed(shard_seed)
+        res = pipe(count, g, batch_size) if gan else pipe(count, sampler, steps, g, tau, batch_size, eta, layouts=guide, start=start)
         speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order

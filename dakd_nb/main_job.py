@@ -32,6 +32,7 @@ from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_s
 from .pair_filters import PixelWeighted, freemask_weights
 from .train_jointnet import train_jointnet
 from .sampling import SARJointNetPipeline
+from .semgan import SemGANPipeline, load_generator, train_semgan
 from .saross import build_segmenter
 from .synthsar import SynthSAR
 
@@ -207,13 +208,14 @@ def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path)
 # %% ../nbs/03_train_saross.ipynb #34a69256
 def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
                   terminal: bool = False,  # a step bar named "generator" on the terminal (a headless run)
-                  ) -> SARJointNetPipeline:
-    "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet."
-    if folder := generator_folder(p): return SARJointNetPipeline.from_pretrained(folder)
-    config = jointnet_config(p)
+                  ) -> SARJointNetPipeline | SemGANPipeline:
+    "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet (SemGAN: train_semgan)."
+    if folder := generator_folder(p): return load_generator(folder)
+    config, train = jointnet_config(p), train_semgan if p.generator == "semgan" else train_jointnet
     with epoch_bar("generator", config.steps, terminal, unit="step") as bar:
-        advance = lambda done, losses: (bar.update(done - bar.n), bar.set_postfix(loss=f"{losses['loss']:.4f}"))
-        run = train_jointnet(train_set, config, start_stage(p, stages, "jointnet", out), desc="generator", callbacks=[advance])
+        def advance(done: int, losses: dict, bar=bar) -> None:
+            bar.update(done - bar.n); bar.set_postfix({k: f"{v:.4f}" for k, v in losses.items() if k.startswith("loss")})
+        run = train(train_set, config, start_stage(p, stages, "jointnet", out), desc="generator", callbacks=[advance])
         bar.update(config.steps - bar.n)  # a generator read back from disk trains no step here
     return run.pipeline
 
@@ -293,7 +295,7 @@ def plot_predictions(students: dict, test_set: Dataset, n: int = 6) -> plt.Figur
     return with_class_legend(fig, classes, 0.4 / height)
 
 # %% ../nbs/03_train_saross.ipynb #eb477819
-def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float, quality: dict | None,
+def write_results(p: MainJobParams, metrics: dict, classes, generator_b: float | None, quality: dict | None,
                   wall_s: float, out: Path) -> dict:
     "Write results.json (atomically) and return it."
     res = {"status": "ok", "params": dataclasses.asdict(p), "wall_s": round(wall_s, 1), "classes": list(classes.names),

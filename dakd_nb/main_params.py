@@ -26,7 +26,7 @@ from .pretrain import packaged_generators
 __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'generator_source']
 
 # %% ../nbs/02j_main_params.ipynb #97d288b6
-_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth"),
+_CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth", "semgan"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
             "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
@@ -166,10 +166,21 @@ class MainJobParams:
 
     def _check_generator_knobs(self) -> None:
         "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
+        if self.generator == "semgan": self._check_semgan()
         given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
         if given and (folder := generator_folder(self)) is not None:
             raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "
                                 "instead of training one: add retrain_generator=True" + (", and leave jointnet_path empty" if self.jointnet_path else ""))
+
+    def _check_semgan(self) -> None:
+        "SemGAN draws pairs from latents alone, has no b, and doubles a 4×4 map up to the image side."
+        if self.generation != "unconditional":
+            raise ArgumentError(f"parameter generation={self.generation!r} needs a diffusion generator: generator='semgan' draws each "
+                                "pair from a latent alone (use generation='unconditional')")
+        if self.balance_factor is not None:
+            raise ArgumentError(f"parameter balance_factor={self.balance_factor} is set, but generator='semgan' has no b")
+        size = self.sizes["size"]
+        if size & (size - 1): raise ArgumentError(f"parameter image_size={size}: generator='semgan' needs a power of two")
 
     def _take_from_pool(self) -> None:
         "A real set's training tiles, from its listing: `n_real` must fit in what validation leaves; None takes all of it."

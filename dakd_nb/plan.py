@@ -25,6 +25,7 @@ from .manifest import verify
 from .train_jointnet import build_jointnet, build_scheduler
 from .jointnet import jointnet_loss
 from .sampling import LayoutGuidance, sample_jointnet
+from .semgan import SemGANPipeline, build_semgan, hinge_losses
 from .saross import build_segmenter, logits_of
 from .main_params import MainJobParams, generator_folder, generator_source, jointnet_config
 from .main_job import augmentation_settings, stale_stages, student_runs
@@ -69,6 +70,40 @@ def _steps_per_epoch(n: int, batch_size: int) -> int: return max(1, n // batch_s
 _SAMPLE_BATCH = 16  # pairs per sampling pass (write_augmentation_set's default)
 
 
+def _diffusion_seconds(p: MainJobParams, gen, classes, batch, device: torch.device, todo: list[str]) -> dict[str, float]:
+    "A diffusion generator's stages at the timed size: its training steps, one network pass per sampling step."
+    net, scheduler = build_jointnet(gen, classes, 0.5).to(device), build_scheduler(gen)
+    k, side, est = classes.num_classes, gen.image_size, {}
+    if "jointnet" in todo:
+        bs = batch(gen.batch_size)
+        x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)
+        step = _timed(lambda: jointnet_loss(net.train(), scheduler, x, y, 0.5, k)["loss"].backward(), device)
+        est["jointnet"] = step * gen.batch_size / bs * gen.steps
+    if "augmentation" in todo:  # one pass of the network per sampling step
+        s, bs = augmentation_settings(p), batch(min(_SAMPLE_BATCH, p.n_generated))
+        guide = LayoutGuidance(torch.randint(0, k, (bs, side, side)), s["guidance"]) if "guidance" in s else None  # steered: a backward pass too
+        with torch.no_grad(): two = _timed(lambda: sample_jointnet(net.eval(), scheduler, bs, s["sampler"], 2, batch_size=bs, layouts=guide), device)
+        est["augmentation"] = two / 2 * s["steps"] * math.ceil(p.n_generated / bs)
+    return est
+
+
+def _semgan_seconds(p: MainJobParams, gen, classes, batch, device: torch.device, todo: list[str]) -> dict[str, float]:
+    "SemGAN's stages at the timed size: its training steps (both networks), one generator pass per batch of pairs."
+    g, d = (m.to(device) for m in build_semgan(gen, classes))
+    bs, k, est = batch(gen.batch_size), classes.num_classes, {}
+    real = torch.rand(bs, 1 + k, gen.image_size, gen.image_size, device=device)
+    z = torch.randn(bs, g.config.latent_dim, device=device)
+    def step():
+        fake = g(z)
+        loss_d, loss_g = hinge_losses(d(real), d(fake))
+        (loss_d + loss_g).backward()
+    if "jointnet" in todo: est["jointnet"] = _timed(step, device) * gen.batch_size / bs * gen.steps
+    if "augmentation" in todo:
+        pipe, n = SemGANPipeline(g), batch(min(_SAMPLE_BATCH, p.n_generated))
+        est["augmentation"] = _timed(lambda: pipe(n, batch_size=n), device) * math.ceil(p.n_generated / n)
+    return est
+
+
 def time_estimate(p: MainJobParams,  # resolved parameters
                   splits: dict,      # from build_splits
                   todo: list[str],   # the stages to make: "jointnet", "augmentation", "student_baseline", "student_dakd"
@@ -82,18 +117,8 @@ def time_estimate(p: MainJobParams,  # resolved parameters
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(0)
         if {"jointnet", "augmentation"} & set(todo):
-            net, scheduler = build_jointnet(dataclasses.replace(gen, image_size=side), classes, 0.5).to(device), build_scheduler(gen)
-        if "jointnet" in todo:
-            bs = batch(gen.batch_size)
-            x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)
-            step = _timed(lambda: jointnet_loss(net.train(), scheduler, x, y, 0.5, k)["loss"].backward(), device)
-            est["jointnet"] = step * per_pixel * gen.batch_size / bs * gen.steps
-        if "augmentation" in todo:  # one pass of the network per sampling step
-            s, bs = augmentation_settings(p), batch(min(_SAMPLE_BATCH, p.n_generated))
-            guide = LayoutGuidance(torch.randint(0, k, (bs, side, side)), s["guidance"]) if "guidance" in s else None  # steered: a backward pass too
-            with torch.no_grad(): two = _timed(lambda: sample_jointnet(net.eval(), scheduler, bs, s["sampler"], 2, batch_size=bs, layouts=guide), device)
-            est["augmentation"] = two / 2 * s["steps"] * per_pixel * math.ceil(p.n_generated / bs)
-        net = None
+            seconds = _semgan_seconds if p.generator == "semgan" else _diffusion_seconds
+            est = {n: v * per_pixel for n, v in seconds(p, dataclasses.replace(gen, image_size=side), classes, batch, device, todo).items()}
         bs = batch(p.batch_size)
         seg = build_segmenter(p.student, num_classes=k, use_caft=p.use_caft, **profile_part(p.profile, "segmenter")).to(device)
         x, y = torch.rand(bs, 1, side, side, device=device) * 2 - 1, torch.randint(0, k, (bs, side, side), device=device)

@@ -28,7 +28,8 @@ from .jointnet import SARJointNet, joint_label, label_logits, model_output_from_
 
 # %% auto #0
 __all__ = ['SAMPLERS', 'StepCallback', 'soft_labels', 'sampling_scheduler', 'sample_jointnet', 'dihedral_layouts',
-           'LayoutGuidance', 'layout_guided_prediction', 'SDEditStart', 'weights_sha256', 'SARJointNetPipeline']
+           'LayoutGuidance', 'layout_guided_prediction', 'SDEditStart', 'weights_sha256', 'GeneratorPipeline',
+           'SARJointNetPipeline']
 
 # %% ../nbs/02aa_sampling.ipynb #af730852
 def soft_labels(label_channels: torch.Tensor,  # generated label channels, b-scaled: the cube (N, K, H, W), or analog bits
@@ -194,9 +195,9 @@ def weights_sha256(model: nn.Module) -> str:
     "SHA-256 of a model's weights, independent of file format and device."
     h = hashlib.sha256()
     for name, t in sorted(model.state_dict().items()):
-        t = t.detach().cpu().contiguous()
+        t = t.detach().cpu().contiguous()  # 0-dim tensors (BatchNorm's step count) hashed as one element
         h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
     return h.hexdigest()
 
 
@@ -222,7 +223,18 @@ def _no_loading_bar():
         if was_on: diffusers_logging.enable_progress_bar()
 
 
-class SARJointNetPipeline(DiffusionPipeline):
+class GeneratorPipeline(DiffusionPipeline):
+    "What every generator pipeline of the package shares: its weights' fingerprint and an atomic save of its folder."
+
+    def sha256(self) -> str: return weights_sha256(self.model)
+
+    def save_pretrained(self, path: str | Path, **kwargs) -> Path:
+        "Write the generator folder (model_index.json, one folder per component) atomically."
+        with atomic_dir(path) as tmp: super().save_pretrained(tmp, **kwargs)
+        return Path(path)
+
+
+class SARJointNetPipeline(GeneratorPipeline):
     "A trained generator as a diffusers pipeline: SAR-JointNet plus its training scheduler; samples (image, soft label, hard label) pairs."
 
     def __init__(self, model: SARJointNet, scheduler: DDPMScheduler):
@@ -242,13 +254,6 @@ class SARJointNetPipeline(DiffusionPipeline):
         "See `sample_jointnet`."
         return sample_jointnet(self.model, self.scheduler, n, sampler, steps, generator, tau, batch_size, eta, progress, callback,
                                layouts, start)
-
-    def sha256(self) -> str: return weights_sha256(self.model)
-
-    def save_pretrained(self, path: str | Path, **kwargs) -> Path:
-        "Write the generator folder (model_index.json, model/, scheduler/) atomically."
-        with atomic_dir(path) as tmp: super().save_pretrained(tmp, **kwargs)
-        return Path(path)
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
