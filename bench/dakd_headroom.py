@@ -46,6 +46,8 @@ GENERATOR = "runs/generators/synthsar-16-few-label"
 GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFILES["few-label"]["generator"])
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
+GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (bench.generator_recipe's choice)
+RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"}}  # path -> recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
     "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
@@ -60,6 +62,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "real_share_kd_half": ({"real_share": 0.5, "kd_weight": 0.5}, "half of every batch real, KD weight 0.5", True, False),
     "real_share_3q_freemask": ({"real_share": 0.75, "filter_generated": "freemask"}, "three quarters of every batch real, FreeMask",
                                True, False),
+    "lognormal": ({"jointnet_path": GENERATOR_LOGNORMAL}, "the paper's DAKD with a generator trained on log-normal noise levels",
+                  False, False),
+    "lognormal_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL, "real_share": 0.5, "filter_generated": "freemask"},
+                                      "the log-normal generator's pairs, half of every batch real, FreeMask", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
@@ -85,9 +91,9 @@ def train_study_generator(path: str, base: dict, n_real: int, threads: int) -> d
         print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
         import torch
         torch.set_num_threads(threads)  # trained in this process
-        train_generator(ROOT / path, n_real, base, GENERATOR_RECIPE, "python -m bench.dakd_headroom",
+        train_generator(ROOT / path, n_real, base, RECIPES[path], "python -m bench.dakd_headroom",
                         image_pretrained_start(base, n_real) if path == GENERATOR_IMAGE else None)
-    return check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE)
+    return check_generator_card(ROOT / path, n_real, RECIPES[path])
 
 
 def main_sweep(seeds: list[int]) -> Sweep:
@@ -238,8 +244,8 @@ def main(argv=None) -> int:
         if not _run(main_sweep(args.seeds), runs / "main"): return 1
         os.environ["OMP_NUM_THREADS"] = str(args.threads or 2 // args.workers)
         if not run_arms(args.arms, args.seeds, runs, args.workers, args.threads or 2 // args.workers): return 1
-    cards = {path: check_generator_card(ROOT / path, n_real, GENERATOR_RECIPE) for path in (GENERATOR, GENERATOR_IMAGE)
-             if path == GENERATOR or "image_pretrained" in args.arms}
+    used = {GENERATOR} | {ARMS[a][0]["jointnet_path"] for a in args.arms if "jointnet_path" in ARMS[a][0]}
+    cards = {path: check_generator_card(ROOT / path, n_real, RECIPES[path]) for path in RECIPES if path in used}
     names = list(main_sweep(args.seeds).configs())
     rows = collect(runs, names, args.arms)
     summary = summarize(rows, args.arms)
