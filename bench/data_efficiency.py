@@ -55,29 +55,33 @@ def check_generator_card(folder: Path, n_real: int, recipe: dict) -> dict:
 def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command: str = "python -m bench.data_efficiency",
                     start=None,  # (model, what it is) to start from, e.g. an image branch pre-trained on unlabelled scenes; None: fresh
                     ) -> dict:
-    "Train (or resume) a SAR-JointNet on the first n_real scenes of the run's SynthSAR training split (base's profile); write folder and card."
+    "Train (or resume) a generator (recipe's variant; SAR-JointNet by default) on the first n_real scenes of the run's SynthSAR training split (base's profile); write folder and card."
     import torch
     from dakd_nb.data import build_splits
     from dakd_nb.sampling import SARJointNetPipeline
     from dakd_nb.main_params import MainJobParams
     from dakd_nb.pretrain import InMemory, _commit, train_chunked
+    from dakd_nb.semgan import train_semgan
     from dakd_nb.train_jointnet import JointNetConfig, plot_loss_curve
     p = MainJobParams.resolve(**{**base, "n_real": n_real, "jointnet_path": ""})
     if p.dataset != "synthsar": raise SystemExit("the CPU studies train their generators on SynthSAR")
     run_dir, clock = folder.with_name(folder.name + ".run"), folder.with_name(folder.name + ".run") / "train_time.json"
     train = InMemory(build_splits("synthsar", n_real=n_real, size=p.sizes["size"])["train"])
     config = JointNetConfig.for_profile(p.profile, device="cpu", **recipe)
+    gan = config.variant == "semgan"
     before, t0 = (load_json(clock)["train_s"] if clock.exists() else 0.0), time.time()
-    run = train_chunked(train, config, run_dir, model=None if start is None else start[0])
+    run = train_semgan(train, config, run_dir) if gan else train_chunked(train, config, run_dir, model=None if start is None else start[0])
     save_json({"train_s": before + time.time() - t0}, clock)
+    last = run.history[-1] if run.history else {}
     card = {"command": command, "commit": _commit(), "data": {"dataset": "synthsar", "n_real": n_real, "size": p.sizes["size"]},
-            "config": config.to_json(), "steps": len(run.history), "train_s": load_json(clock)["train_s"], "device": "cpu",
-            "balance_factor": run.pipeline.model.config.balance_factor, "final_loss": run.history[-1]["loss"],
-            "init_from": None if start is None else start[1]}
+            "config": config.to_json(), "steps": config.steps if gan else len(run.history), "train_s": load_json(clock)["train_s"],
+            "device": "cpu", "balance_factor": getattr(run.pipeline.model.config, "balance_factor", None),
+            "final_loss": last.get("loss_g" if gan else "loss"), "init_from": None if start is None else start[1]}
     with atomic_dir(folder) as tmp:
-        SARJointNetPipeline(run.pipeline.model.to("cpu", torch.float16), run.pipeline.scheduler).save_pretrained(tmp)
+        if gan: run.pipeline.save_pretrained(tmp)  # float32: a GAN's generator is small
+        else: SARJointNetPipeline(run.pipeline.model.to("cpu", torch.float16), run.pipeline.scheduler).save_pretrained(tmp)
         save_json(card, tmp / "card.json")
-        save_figure(plot_loss_curve(run.history), tmp / "loss.png")
+        if not gan: save_figure(plot_loss_curve(run.history), tmp / "loss.png")
     return card
 
 

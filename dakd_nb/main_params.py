@@ -230,7 +230,7 @@ def jointnet_config(p: MainJobParams) -> JointNetConfig:
 
 
 def check_generator(p: MainJobParams, classes) -> None:
-    "A `jointnet_path` generator must make images of the data's size over the data's classes."
+    "A `jointnet_path` generator must make images of the data's size over the data's classes, and be the `generator` named."
     folder = generator_folder(p)
     if folder is None: return
     config = load_json(folder / "model" / "config.json")
@@ -241,6 +241,10 @@ def check_generator(p: MainJobParams, classes) -> None:
     if names != tuple(classes.names):
         raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator labels {len(names)} classes "
                             f"({', '.join(names)}), dataset={p.dataset!r} has {classes.num_classes} ({', '.join(classes.names)})")
+    made = config.get("variant", "semgan" if config.get("_class_name") == "SemGANGenerator" else None)
+    if p.jointnet_path and made is not None and made != p.generator:  # results.json and every table name the run's method by `generator`
+        raise ArgumentError(f"parameter jointnet_path={p.jointnet_path!r}: the generator there is a {made!r} one, but "
+                            f"generator={p.generator!r}; give generator={made!r}")
 
 
 def _is_what_run_would_train(folder: Path, p: MainJobParams) -> bool:

@@ -201,7 +201,7 @@ def train_semgan(dataset: Dataset,              # training pairs: {"image": (1,H
         _, loss_g = hinge_losses(torch.zeros(0, device=dev), d(fake))
         opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
         check_finite(loss_d + loss_g, step)
-        history.append({"step": step + 1, "loss_d": float(loss_d), "loss_g": float(loss_g)})
+        history.append({"step": step + 1, "loss_d": loss_d.item(), "loss_g": loss_g.item()})
         for cb in callbacks: cb(step + 1, history[-1])
     pipe = SemGANPipeline(g.eval())
     pipe.save_pretrained(out / "generator")

@@ -29,6 +29,15 @@ def test_a_generator_serves_only_its_point(tmp_path):
     check_generator(MainJobParams.resolve(n_real=8, jointnet_path=str(tmp_path / "g")), SynthSAR(1, 64).classes)  # the main job takes it
 
 
+def test_a_semgan_generator_for_a_point(tmp_path):
+    "bench.table_m's SemGAN generators: train_generator trains the GAN under the same budget rule and writes a loadable folder."
+    from dakd_nb.semgan import SemGANPipeline, load_generator
+    recipe = dict(variant="semgan", steps=2, batch_size=4)
+    card = train_generator(tmp_path / "g", 8, {"profile": "cpu-quick", "dataset": "synthsar"}, recipe)
+    assert card["steps"] == 2 and card["balance_factor"] is None and card["config"]["variant"] == "semgan"
+    assert isinstance(load_generator(tmp_path / "g"), SemGANPipeline) and check_generator_card(tmp_path / "g", 8, recipe)
+
+
 def _row(n, seed, b, d):
     return {"n_real": n, "seed": seed, "gain_miou": d - b,
             **{s: {"miou": m, "iou": {"sea": 0.9, "oil_spill": m / 2}} for s, m in (("baseline", b), ("dakd", d))}}

@@ -117,11 +117,11 @@ def test_good_values_are_taken_as_declared():
     assert p.n_real == 8 and p.n_generated == 32 and p.redo_stale is False
 
 
-def _generator_folder(tmp_path, size: int, names: tuple) -> Path:
+def _generator_folder(tmp_path, size: int, names: tuple, **config) -> Path:
     "A generator folder as far as check_generator reads it: model/config.json."
-    folder = tmp_path / f"gen{size}{len(names)}"
+    folder = tmp_path / f"gen{size}{len(names)}{''.join(map(str, config.values()))}"
     (folder / "model").mkdir(parents=True)
-    (folder / "model" / "config.json").write_text(json.dumps({"sample_size": size, "class_names": list(names)}))
+    (folder / "model" / "config.json").write_text(json.dumps({"sample_size": size, "class_names": list(names), **config}))
     return folder
 
 
@@ -137,6 +137,12 @@ def test_generator_folder_is_checked_against_the_data(tmp_path):
         check_generator(binary, OSD_CLASSES)
     check_generator(MainJobParams.resolve(profile="tiny", jointnet_path=str(_generator_folder(tmp_path, 32, OSD_CLASSES.names))),
                     OSD_CLASSES)
+    ddpm = str(_generator_folder(tmp_path, 32, OSD_CLASSES.names, variant="ddpm"))
+    with pytest.raises(ArgumentError, match="the generator there is a 'ddpm' one, but generator='sar_jointnet'; give generator='ddpm'"):
+        check_generator(MainJobParams.resolve(profile="tiny", jointnet_path=ddpm), OSD_CLASSES)  # results.json would say sar_jointnet
+    check_generator(MainJobParams.resolve(profile="tiny", jointnet_path=ddpm, generator="ddpm"), OSD_CLASSES)
+    gan = str(_generator_folder(tmp_path, 32, OSD_CLASSES.names, _class_name="SemGANGenerator"))
+    with pytest.raises(ArgumentError, match="a 'semgan' one"): check_generator(MainJobParams.resolve(profile="tiny", jointnet_path=gan), OSD_CLASSES)
 
 
 # --- what a stage is made from -------------------------------------------------------------------------

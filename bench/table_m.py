@@ -1,0 +1,222 @@
+"""The paper's Table M here: augmentation methods × students, mIoU and F1 over seeds, each row's gain over "none" (a benchmark, not a test).
+
+    python -m bench.table_m [--sweep sweeps/table_m_cpu.yaml] [--runs runs/table_m] [--out bench/results]
+                            [--workers 2] [--threads N] [--collect-only]
+
+The CPU table (sweeps/table_m_cpu.yaml: SynthSAR, the few-label regime of bench.dakd_headroom, three seeds). One
+generator per augmentation method serves every run, trained here first (resumably, in `<path>.run`) on the 16
+labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's).
+Then one sweep per cell, a method and a student (`<runs>/<method>/<student>/seed=…`): the first method's cells train
+each student's baseline, the "none" row, and every other method's run of the same student and seed reads that
+baseline back (the fingerprints are the same), so every row's gain is against one baseline per student and seed.
+Cells run `--workers` at a time, each papermill run on `--threads` threads (default 2 // workers); finished runs are
+skipped, so an interrupted table resumes.
+
+`--collect-only` reads any folder of finished main-job runs (e.g. a GPU run of sweeps/table_m.yaml made by
+`python -m dakd_nb.sweeps`), grouping the runs by their results.json's generator, student and seed, each run's gain
+against its own baseline. Writes `table_m.json` ({"cells": per method and student {"miou", "f1", "gain"} as mean ±
+sd over seeds, "generation": per method seg_fd / FID / sFID / alignment, "runs", "sweep", "generators", "machine"}),
+`table_m.md` (rows: methods, columns: students) and `table_m.png` (each cell's gain over "none").
+"""
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+
+from bench.dakd_gain import _mean_sd, share_stages
+from bench.dakd_headroom import GENERATOR, _run
+from bench.data_efficiency import check_generator_card, train_generator
+from dakd_nb.files import atomic_path, load_json, save_figure, save_json
+from dakd_nb.machine import machine_record
+from dakd_nb.sweeps import Sweep, load_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+CPU_SWEEP = ROOT / "sweeps" / "table_m_cpu.yaml"
+NONE = "none"  # the row of students trained on real pairs only
+GENERATORS = {  # method -> its CPU generator folder (trained on the few-label profile's 16 labelled scenes)
+    "sar_jointnet": GENERATOR, "ddpm": "runs/generators/synthsar-16-few-label-ddpm",
+    "satsynth": "runs/generators/synthsar-16-few-label-satsynth", "semgan": "runs/generators/synthsar-16-few-label-semgan"}
+QUALITY = ("seg_fd", "fid", "sfid", "alignment_miou")  # generation_quality.json's figures a row reports
+
+
+def methods(sweep: Sweep) -> list[str]:
+    "The sweep's augmentation methods (its generator grid), in its order."
+    if "generator" not in sweep.grid or "student" not in sweep.grid:
+        raise SystemExit(f"{sweep.source}: a Table M sweep varies `generator` and `student` in its grid")
+    return list(sweep.grid["generator"])
+
+
+def cell_sweep(sweep: Sweep, method: str, student: str) -> Sweep:
+    "One cell's runs (a method and a student, the sweep's other grid keys and seeds), its generator loaded from GENERATORS."
+    return Sweep(name=f"{sweep.name}_{method}_{student}", description=f"{sweep.description}: {method}, {student}", seeds=sweep.seeds,
+                 base={**sweep.base, "generator": method, "jointnet_path": GENERATORS[method]},
+                 grid={**{k: v for k, v in sweep.grid.items() if k != "generator"}, "student": [student]})
+
+
+def sweep_n_real(sweep: Sweep) -> int:
+    "The number of labelled scenes every run of the sweep trains on (its profile's, or the base's n_real)."
+    from dakd_nb.profiles import profile_part
+    return sweep.base.get("n_real") or profile_part(sweep.base["profile"], "data")["n_real"]
+
+
+def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
+    "Each method's generator, trained on the profile's labelled scenes where missing; method -> its checked card."
+    import torch
+    n_real = sweep_n_real(sweep)
+    cards = {}
+    for m in methods(sweep):
+        folder, recipe = ROOT / GENERATORS[m], {"variant": m}
+        if not (folder / "card.json").is_file():
+            print(f"generator {m}: training on the {n_real} labelled scenes into {GENERATORS[m]}", file=sys.stderr)
+            torch.set_num_threads(threads)
+            train_generator(folder, n_real, sweep.base, recipe, "python -m bench.table_m")
+        cards[m] = check_generator_card(folder, n_real, recipe)
+    return cards
+
+
+def run_table(sweep: Sweep, runs: Path, workers: int, threads: int) -> bool:
+    "Every cell into `runs/<method>/<student>`, `workers` at a time: the first method's (which train the baselines), then the others."
+    first, *rest = methods(sweep)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    ok = []
+    def pool(cells: list[tuple[str, str]]) -> None:
+        def work():
+            while cells:
+                m, s = cells.pop(0)
+                if m != first:
+                    share_stages(runs / first / s, runs / m / s, list(cell_sweep(sweep, m, s).configs()), ("student_baseline",))
+                ok.append(_run(cell_sweep(sweep, m, s), runs / m / s))
+        threads_ = [threading.Thread(target=work) for _ in range(workers)]
+        for t in threads_: t.start()
+        for t in threads_: t.join()
+    students = list(sweep.grid["student"])
+    pool([(first, s) for s in students])
+    if all(ok): pool([(m, s) for m in rest for s in students])
+    return bool(ok) and all(ok)
+
+
+def collect(runs: Path) -> list[dict]:
+    "One record per finished run under `runs`: method, student, seed, baseline and augmented test mIoU / F1, generation figures."
+    rows = []
+    for res_file in sorted(runs.rglob("results.json")):
+        res = load_json(res_file)
+        if res.get("status") != "ok" or "dakd" not in res.get("test", {}): continue
+        p, quality = res["params"], res_file.parent / "generation_quality.json"
+        q = load_json(quality) if quality.is_file() else {}
+        rows.append({"run": str(res_file.parent.relative_to(runs)), "method": p["generator"], "student": p["student"], "seed": p["seed"],
+                     "jointnet_path": p.get("jointnet_path") or None,
+                     **{s: {"miou": res["test"][s]["miou"], "f1": res["test"][s]["f1_macro"]} for s in ("baseline", "dakd")},
+                     "generation": {k: q.get(k) for k in QUALITY}})
+    return rows
+
+
+def summarize(rows: list[dict], order: list[str], students: list[str]) -> dict:
+    "Per row (none, then each method) and student: mIoU and F1 mean ± sd over seeds, and the gain over the same run's baseline."
+    cells = {NONE: {}, **{m: {} for m in order}}
+    for s in students:
+        base = {r["seed"]: r["baseline"] for r in rows if r["student"] == s}  # one baseline per seed (shared, or each run's own)
+        if base: cells[NONE][s] = {k: _mean_sd([100 * b[k] for b in base.values()]) for k in ("miou", "f1")}
+        for m in order:
+            at = [r for r in rows if r["student"] == s and r["method"] == m]
+            if not at: continue
+            cells[m][s] = {**{k: _mean_sd([100 * r["dakd"][k] for r in at]) for k in ("miou", "f1")},
+                           "gain": _mean_sd([100 * (r["dakd"]["miou"] - r["baseline"]["miou"]) for r in at]),
+                           "positive_seeds": sum(r["dakd"]["miou"] > r["baseline"]["miou"] for r in at)}
+    return cells
+
+
+def generation_figures(rows: list[dict], order: list[str], students: list[str]) -> dict:
+    "Per method: each generation figure as mean ± sd over the runs of the first student that measured it (seg_fd depends on the segmenter)."
+    out = {}
+    for m in order:
+        out[m] = {}
+        for k in QUALITY:
+            for s in students:
+                v = [r["generation"][k] for r in rows if r["method"] == m and r["student"] == s and r["generation"].get(k) is not None]
+                if v:
+                    out[m][k] = {**_mean_sd(v), "student": s}
+                    break
+    return out
+
+
+def _pm(d: dict | None, digits: int = 1, sign: bool = False) -> str:
+    return "–" if d is None else f"{d['mean']:{'+' if sign else ''}.{digits}f} ± {d['sd']:.{digits}f}"
+
+
+def _cell(d: dict | None) -> str:
+    "One student's cell of a row: mIoU / F1, then the gain over none with its positive seeds (none's own row: no gain)."
+    if d is None: return "– | –"
+    gain = f"{_pm(d['gain'], sign=True)} ({d['positive_seeds']}/{d['gain']['n']})" if "gain" in d else ""
+    return f"{_pm(d['miou'])} / {_pm(d['f1'])} | {gain}"
+
+
+def markdown(cells: dict, generation: dict, students: list[str], seeds: list[int]) -> str:
+    "Rows: none, then each method; per student mIoU / F1 and the gain over none; the method's generation figures."
+    lines = ["| method | seg_fd ↓ | FID ↓ | sFID ↓ | " + " | ".join(f"{s} mIoU / F1 | {s} gain" for s in students) + " |",
+             "|" + "---|" * (4 + 2 * len(students))]
+    for m, row in cells.items():
+        figures = " | ".join(_pm(generation.get(m, {}).get(k), 2) for k in ("seg_fd", "fid", "sfid"))
+        lines.append(f"| {m} | {figures} | " + " | ".join(_cell(row.get(s)) for s in students) + " |")
+    seg = {g["seg_fd"]["student"] for g in generation.values() if "seg_fd" in g}
+    return ("\n".join(lines) + f"\n\nmIoU and F1 (macro) in %, mean ± sd over seeds {', '.join(map(str, seeds))}; gain: mIoU points "
+            "over the same seed's student trained on real pairs only (none), with the seeds where it is positive. seg_fd: the "
+            f"Fréchet distance of generated and real images in the features of the run's real-trained {', '.join(sorted(seg)) or '–'} "
+            "baseline (not FID; comparable within this column only). FID / sFID need local Inception weights (`inception_path`).")
+
+
+def plot(cells: dict, students: list[str]):
+    "Each method's gain over none per student (bars: mean, error bars: sd over seeds)."
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    order = [m for m in cells if m != NONE]
+    fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(students), 3.4))
+    width = 0.8 / max(1, len(order))
+    for i, m in enumerate(order):
+        xs = [j + (i - (len(order) - 1) / 2) * width for j in range(len(students))]
+        g = [cells[m].get(s, {}).get("gain") for s in students]
+        ax.bar(xs, [x["mean"] if x else 0 for x in g], width, yerr=[x["sd"] if x else 0 for x in g], label=m, capsize=2)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_xticks(range(len(students)), students)
+    ax.set(ylabel="mIoU − none (points)", title="Table M: each augmentation method's gain per student")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sweep", default=str(CPU_SWEEP), help="a Table M sweep (grid: student and generator)")
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "table_m"))
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--seeds", nargs="+", type=int, default=None, help="replace the sweep's seeds")
+    ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="cells run at a time")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default 2 // workers)")
+    ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs under --runs")
+    args = ap.parse_args(argv)
+    sweep, runs, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
+    if args.seeds: sweep = sweep.override(seeds=args.seeds)
+    order, students, threads = methods(sweep), list(sweep.grid["student"]), args.threads or 2 // args.workers
+    if not args.collect_only:
+        train_generators(sweep, threads)
+        if not run_table(sweep, runs, args.workers, threads): return 1
+    rows = [r for r in collect(runs) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
+    if not rows: raise SystemExit(f"{runs}: no finished run of {sweep.source}'s grid")
+    used = {(r["method"], r["jointnet_path"]) for r in rows if r["jointnet_path"]}  # the generators the runs loaded
+    cards = {m: load_json(ROOT / path / "card.json") for m, path in sorted(used) if (ROOT / path / "card.json").is_file()}
+    cells, generation = summarize(rows, order, students), generation_figures(rows, order, students)
+    save_json({"sweep": {"file": os.path.relpath(args.sweep, ROOT), "base": sweep.base, "seeds": sweep.seeds},
+               "command": "python -m bench.table_m " + " ".join(sys.argv[1:] if argv is None else argv),
+               "students": students, "methods": order, "cells": cells, "generation": generation, "runs": rows,
+               "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit")} for m, c in cards.items()},
+               "machine": machine_record()}, out / "table_m.json")
+    text = markdown(cells, generation, students, sweep.seeds)
+    with atomic_path(out / "table_m.md") as tmp: tmp.write_text(text)
+    save_figure(plot(cells, students), out / "table_m.png", dpi=110)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Table M (issue 22): the sweeps' cells, bench/table_m.py's bookkeeping on hand-made run folders, and every paper cell's dry run."""
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.table_m import CPU_SWEEP, cell_sweep, GENERATORS, NONE, collect, generation_figures, main, markdown, methods, summarize
+from dakd_nb.main_job import stage_fingerprints
+from dakd_nb.main_params import MainJobParams
+from dakd_nb.plan import run_plan
+from dakd_nb.saross import segmenter_names
+from dakd_nb.sweeps import load_sweep
+
+import fixtures
+from test_real_data_path import quick_estimate, splits_of  # noqa: F401 (a fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPER_SWEEP = ROOT / "sweeps" / "table_m.yaml"
+
+
+def test_both_sweeps_cross_the_papers_four_students_with_four_generators():
+    for f in (CPU_SWEEP, PAPER_SWEEP):
+        s = load_sweep(f)
+        assert set(s.grid["student"]) == {"deeplabv3plus", "cbdnet", "mask2former", "segformer"} <= set(segmenter_names())
+        assert set(methods(s)) == {"sar_jointnet", "ddpm", "satsynth", "semgan"} and len(s.seeds) == 3
+        assert len(s.configs()) == 4 * 4 * 3
+
+
+def test_every_method_of_the_cpu_table_runs_the_same_names_on_its_own_generator():
+    "The first method's baselines are read back by the others' runs of the same student and name: same parameters but the generator."
+    s = load_sweep(CPU_SWEEP)
+    other = lambda params: {k: v for k, v in params.items() if k not in ("generator", "jointnet_path")}
+    for student in s.grid["student"]:
+        first = cell_sweep(s, "sar_jointnet", student).configs()
+        assert list(first) == [f"seed={x}" for x in s.seeds]
+        for m in methods(s):
+            for name, params in cell_sweep(s, m, student).configs().items():
+                assert params["generator"] == m and params["jointnet_path"] == GENERATORS[m] and params["student"] == student
+                assert other(params) == other(first[name]), (m, name)
+    assert len(set(GENERATORS.values())) == len(GENERATORS), "each method its own generator folder"
+
+
+def _write(run: Path, method: str, student: str, seed: int, base: float, dakd: float, seg_fd: float | None):
+    "A finished main-job run folder: results.json and generation_quality.json."
+    run.mkdir(parents=True)
+    test = {s: {"miou": m, "f1_macro": m + 0.1} for s, m in (("baseline", base), ("dakd", dakd))}
+    (run / "results.json").write_text(json.dumps({"status": "ok", "params": {"generator": method, "student": student, "seed": seed},
+                                                  "test": test}))
+    (run / "generation_quality.json").write_text(json.dumps({"seg_fd": seg_fd, "fid": None, "alignment_miou": 0.3}))
+
+
+def _table(tmp_path: Path) -> Path:
+    runs = tmp_path / "runs"
+    for seed in (0, 1):
+        for m, gain in (("sar_jointnet", 0.02), ("semgan", -0.01)):
+            _write(runs / m / f"student=segformer,seed={seed}", m, "segformer", seed, 0.50 + seed / 10, 0.50 + seed / 10 + gain, None)
+            _write(runs / m / f"student=cbdnet,seed={seed}", m, "cbdnet", seed, 0.40, 0.40 + gain * (seed + 1), 10.0 + seed)
+    (runs / "semgan" / "student=cbdnet,seed=9").mkdir()  # an unfinished run: no results.json
+    return runs
+
+
+def test_rows_gains_and_the_none_row(tmp_path):
+    rows = collect(_table(tmp_path))
+    assert len(rows) == 8
+    cells = summarize(rows, ["sar_jointnet", "semgan"], ["cbdnet", "segformer"])
+    assert list(cells) == [NONE, "sar_jointnet", "semgan"]
+    assert cells[NONE]["segformer"]["miou"]["mean"] == pytest.approx(55.0) and cells[NONE]["segformer"]["f1"]["mean"] == pytest.approx(65.0)
+    assert "gain" not in cells[NONE]["cbdnet"]
+    assert cells["sar_jointnet"]["cbdnet"]["gain"]["mean"] == pytest.approx(3.0)  # 2 and 4 points
+    assert cells["sar_jointnet"]["cbdnet"]["gain"]["sd"] == pytest.approx(1.4142, abs=1e-3)
+    assert cells["semgan"]["segformer"]["positive_seeds"] == 0 and cells["sar_jointnet"]["segformer"]["positive_seeds"] == 2
+    gen = generation_figures(rows, ["sar_jointnet", "semgan"], ["segformer", "cbdnet"])
+    assert gen["semgan"]["seg_fd"] == {"mean": 10.5, "sd": pytest.approx(0.7071, abs=1e-3), "n": 2, "student": "cbdnet"}
+    assert "fid" not in gen["semgan"], "no run measured FID: no figure, not a zero"
+    md = markdown(cells, gen, ["cbdnet", "segformer"], [0, 1])
+    assert "| none | – | – | – | 40.0 ± 0.0 / 50.0 ± 0.0 |  | 55.0 ± 7.1 / 65.0 ± 7.1 |  |" in md
+    assert "| semgan | 10.50 ± 0.71 | – | – | 38.5 ± 0.7 / 48.5 ± 0.7 | -1.5 ± 0.7 (0/2) |" in md
+    assert "real-trained cbdnet baseline" in md
+
+
+def test_collect_only_writes_the_table_files(tmp_path):
+    runs, out = _table(tmp_path), tmp_path / "out"
+    sweep = tmp_path / "t.yaml"
+    sweep.write_text("name: t\nbase: {profile: tiny}\ngrid: {student: [cbdnet, segformer], generator: [sar_jointnet, semgan]}\n"
+                     "seeds: [0, 1]\n")
+    assert main(["--sweep", str(sweep), "--runs", str(runs), "--out", str(out), "--collect-only"]) == 0
+    table = json.loads((out / "table_m.json").read_text())
+    assert table["methods"] == ["sar_jointnet", "semgan"] and len(table["runs"]) == 8 and table["generators"] == {}
+    assert (out / "table_m.md").read_text().startswith("| method |") and (out / "table_m.png").stat().st_size > 0
+    with pytest.raises(SystemExit, match="no finished run"):
+        main(["--sweep", str(sweep), "--runs", str(tmp_path / "empty"), "--out", str(out), "--collect-only"])
+
+
+@pytest.fixture(scope="module")
+def osd_at_paper_size(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("osd_table_m")
+    fixtures.write_osd(root, n_train=110, n_test=4, size=(256, 256))
+    return root
+
+
+def test_every_paper_cell_passes_its_dry_run(osd_at_paper_size, tmp_path, quick_estimate):
+    "Each cell of sweeps/table_m.yaml, as the sweep runner would start it with dry_run=True: a plan with nothing blocking."
+    for name, params in load_sweep(PAPER_SWEEP).configs().items():
+        if params["seed"]: continue  # a seed changes no check
+        p = MainJobParams.resolve(**{**params, "data_root": str(osd_at_paper_size), "output_dir": str(tmp_path / name), "dry_run": True})
+        splits = splits_of(p)
+        plan = run_plan(p, splits, stage_fingerprints(p, splits), tmp_path / name, preflight=True)
+        assert not plan["blocking"], (name, plan["blocking"])
+        assert plan["generator"]["variant"] == params["generator"], name
