@@ -193,10 +193,31 @@ def dakd_headroom() -> str:
                                                    f"{', '.join(map(str, d['seeds']))}; per seed in the file")
 
 
-SECTIONS = {"headline": headline, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,
+def table_m() -> str:
+    return _study_table("table_m", lambda d: f"`{d['sweep']['file']}`, seeds {', '.join(map(str, d['sweep']['seeds']))}, made by "
+                                             f"`{d['command'].strip()}`; per run in the file")
+
+
+def table_m_short() -> str:
+    "The README's Table M: test mIoU per method (rows) and student (columns), each method's gain over none in brackets."
+    d = _load("table_m.json")
+    if not d: return "_Not measured yet: run `python -m bench.table_m` (a few hours on 2 cores, resumable)._\n"
+    pm = lambda x: f"{x['mean']:.1f} ± {x['sd']:.1f}"
+    lines = ["| method | " + " | ".join(d["students"]) + " |", "|---|" + "---|" * len(d["students"])]
+    for m, row in d["cells"].items():
+        cell = lambda c: "–" if c is None else pm(c["miou"]) + (f" ({c['gain']['mean']:+.1f})" if "gain" in c else "")
+        lines.append(f"| {m} | " + " | ".join(cell(row.get(s)) for s in d["students"]) + " |")
+    return (f"From `bench/results/table_m.json` ({d['sweep']['base'].get('dataset', 'synthsar')}, `{d['sweep']['base']['profile']}` profile, {len(d['sweep']['seeds'])} seeds, "
+            f"made by `{d['command'].strip()}`): test mIoU (%) mean ± sd, in brackets the gain in points over the same student "
+            "trained on real pairs only (none). FID, sFID and the seeds positive: [Results and details](07_results.ipynb).\n\n"
+            + "\n".join(lines) + "\n")
+
+
+SECTIONS = {"headline": headline, "table_m": table_m, "table_m_short": table_m_short, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,
             "benchmarks": benchmarks, "gpu": gpu, "generator_recipe": generator_recipe, "dakd_headroom": dakd_headroom}
-NOTEBOOKS = {INDEX: ("headline",),  # its sections
-             RESULTS_PAGE: ("generator", "generator_recipe", "dakd_gain", "data_efficiency", "dakd_headroom", "benchmarks", "gpu")}
+NOTEBOOKS = {INDEX: ("headline", "table_m_short"),  # its sections
+             RESULTS_PAGE: ("generator", "generator_recipe", "dakd_gain", "data_efficiency", "dakd_headroom", "table_m", "benchmarks",
+                            "gpu")}
 
 
 def _pattern(name: str) -> re.Pattern: return re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)

@@ -78,7 +78,7 @@ def test_rows_gains_and_the_none_row(tmp_path):
     assert "real-trained cbdnet baseline" in md
 
 
-def test_collect_only_writes_the_table_files(tmp_path):
+def test_collect_only_writes_the_table_files(tmp_path, monkeypatch):
     runs, out = _table(tmp_path), tmp_path / "out"
     sweep = tmp_path / "t.yaml"
     sweep.write_text("name: t\nbase: {profile: tiny}\ngrid: {student: [cbdnet, segformer], generator: [sar_jointnet, semgan]}\n"
@@ -87,6 +87,11 @@ def test_collect_only_writes_the_table_files(tmp_path):
     table = json.loads((out / "table_m.json").read_text())
     assert table["methods"] == ["sar_jointnet", "semgan"] and len(table["runs"]) == 8 and table["generators"] == {}
     assert (out / "table_m.md").read_text().startswith("| method |") and (out / "table_m.png").stat().st_size > 0
+    import bench.readme
+    monkeypatch.setattr(bench.readme, "RESULTS", out)  # the README's short table and the results page read the same file
+    short = bench.readme.table_m_short()
+    assert "| method | cbdnet | segformer |" in short and "| semgan | 38.5 ± 0.7 (-1.5) | 54.0 ± 7.1 (-1.0) |" in short
+    assert "| none | 40.0 ± 0.0 | 55.0 ± 7.1 |" in short and bench.readme.table_m().endswith((out / "table_m.md").read_text())
     with pytest.raises(SystemExit, match="no finished run"):
         main(["--sweep", str(sweep), "--runs", str(tmp_path / "empty"), "--out", str(out), "--collect-only"])
 
