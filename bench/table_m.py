@@ -5,7 +5,10 @@
 
 The CPU table (sweeps/table_m_cpu.yaml: SynthSAR, the few-label regime of bench.dakd_headroom, three seeds). One
 generator per augmentation method serves every run, trained here first (resumably, in `<path>.run`) on the 16
-labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's).
+labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's),
+and measured once into its card (`quality`: 256 free-sampler pairs against 512 fresh SynthSAR scenes, seg_fd in the
+features of one SAROSS-Net trained on the labelled scenes for every method, so the column compares methods; FID and
+sFID with `--inception-path`).
 Then one sweep per cell, a method and a student (`<runs>/<method>/<student>/seed=…`): the first method's cells train
 each student's baseline, the "none" row, and every other method's run of the same student and seed reads that
 baseline back (the fingerprints are the same), so every row's gain is against one baseline per student and seed.
@@ -15,7 +18,8 @@ skipped, so an interrupted table resumes.
 `--collect-only` reads any folder of finished main-job runs (e.g. a GPU run of sweeps/table_m.yaml made by
 `python -m dakd_nb.sweeps`), grouping the runs by their results.json's generator, student and seed, each run's gain
 against its own baseline. Writes `table_m.json` ({"cells": per method and student {"miou", "f1", "gain"} as mean ±
-sd over seeds, "generation": per method seg_fd / FID / sFID / alignment, "runs", "sweep", "generators", "machine"}),
+sd over seeds, "generation": per method seg_fd / FID / sFID / alignment from the cards, or else from the runs'
+generation_quality.json, "runs", "sweep", "generators", "machine"}),
 `table_m.md` (rows: methods, columns: students) and `table_m.png` (each cell's gain over "none").
 """
 import argparse
@@ -38,6 +42,7 @@ GENERATORS = {  # method -> its CPU generator folder (trained on the few-label p
     "sar_jointnet": GENERATOR, "ddpm": "runs/generators/synthsar-16-few-label-ddpm",
     "satsynth": "runs/generators/synthsar-16-few-label-satsynth", "semgan": "runs/generators/synthsar-16-few-label-semgan"}
 QUALITY = ("seg_fd", "fid", "sfid", "alignment_miou")  # generation_quality.json's figures a row reports
+EVAL = dict(n_eval=256, n_reference=512, reference_seed=99, seg_steps=400)  # as the packaged generator's card measures (pretrain)
 
 
 def methods(sweep: Sweep) -> list[str]:
@@ -73,6 +78,37 @@ def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
             train_generator(folder, n_real, sweep.base, recipe, "python -m bench.table_m")
         cards[m] = check_generator_card(folder, n_real, recipe)
     return cards
+
+
+def measure_generators(sweep: Sweep, inception_path: str | None = None) -> dict[str, dict]:
+    "Each method's free-sampler pairs against the same fresh SynthSAR scenes in the same real-trained segmenter (seg_fd comparable across methods), written into its card as `quality` once; method -> quality."
+    import torch
+    from dakd_nb.core import stack_items
+    from dakd_nb.data import build_splits
+    from dakd_nb.pretrain import InMemory, _alignment_segmenter
+    from dakd_nb.profiles import profile_part
+    from dakd_nb.quality import generation_quality
+    from dakd_nb.semgan import SemGANPipeline, load_generator
+    from dakd_nb.synthsar import SynthSAR
+    size, steps = profile_part(sweep.base["profile"], "data")["size"], profile_part(sweep.base["profile"], "generator")["sample_steps"]
+    train, reference, seg, out = None, None, None, {}
+    for m in methods(sweep):
+        folder = ROOT / GENERATORS[m]
+        card = load_json(folder / "card.json")
+        if "quality" not in card:
+            if seg is None:  # one segmenter and one reference for every method
+                train = InMemory(build_splits("synthsar", n_real=sweep_n_real(sweep), size=size)["train"])
+                reference = stack_items(SynthSAR(EVAL["n_reference"], size, seed=EVAL["reference_seed"]))
+                seg = _alignment_segmenter(train, "cpu", EVAL["seg_steps"])
+            pipe, g = load_generator(folder), torch.Generator().manual_seed(0)
+            pairs = (pipe(EVAL["n_eval"], generator=g, batch_size=64) if isinstance(pipe, SemGANPipeline)
+                     else pipe(EVAL["n_eval"], "dpm", steps, g, batch_size=64))
+            q = generation_quality(pairs, reference, train.classes, segmenter=seg, inception_path=inception_path)
+            card = {**card, "quality": {k: v for k, v in q.items() if k != "spectrum"},
+                    "quality_eval": {**EVAL, "sampler": "free" if isinstance(pipe, SemGANPipeline) else f"dpm, {steps} steps"}}
+            save_json(card, folder / "card.json")
+        out[m] = card["quality"]
+    return out
 
 
 def run_table(sweep: Sweep, runs: Path, workers: int, threads: int) -> bool:
@@ -135,9 +171,16 @@ def generation_figures(rows: list[dict], order: list[str], students: list[str]) 
             for s in students:
                 v = [r["generation"][k] for r in rows if r["method"] == m and r["student"] == s and r["generation"].get(k) is not None]
                 if v:
-                    out[m][k] = {**_mean_sd(v), "student": s}
+                    out[m][k] = {**_mean_sd(v), "source": f"the runs' real-trained {s} baseline"}
                     break
     return out
+
+
+def card_figures(cards: dict[str, dict]) -> dict:
+    "Per method: the generation figures its card measured (measure_generators), in generation_figures' shape."
+    source = "a SAROSS-Net trained on the labelled scenes (the generator cards')"
+    return {m: {k: {"mean": c["quality"][k], "sd": 0.0, "n": 1, "source": source} for k in QUALITY if c["quality"].get(k) is not None}
+            for m, c in cards.items()}
 
 
 def _pm(d: dict | None, digits: int = 1, sign: bool = False) -> str:
@@ -158,11 +201,11 @@ def markdown(cells: dict, generation: dict, students: list[str], seeds: list[int
     for m, row in cells.items():
         figures = " | ".join(_pm(generation.get(m, {}).get(k), 2) for k in ("seg_fd", "fid", "sfid"))
         lines.append(f"| {m} | {figures} | " + " | ".join(_cell(row.get(s)) for s in students) + " |")
-    seg = {g["seg_fd"]["student"] for g in generation.values() if "seg_fd" in g}
+    seg = {g["seg_fd"]["source"] for g in generation.values() if "seg_fd" in g}
     return ("\n".join(lines) + f"\n\nmIoU and F1 (macro) in %, mean ± sd over seeds {', '.join(map(str, seeds))}; gain: mIoU points "
             "over the same seed's student trained on real pairs only (none), with the seeds where it is positive. seg_fd: the "
-            f"Fréchet distance of generated and real images in the features of the run's real-trained {', '.join(sorted(seg)) or '–'} "
-            "baseline (not FID; comparable within this column only). FID / sFID need local Inception weights (`inception_path`).")
+            f"Fréchet distance of generated and real images in the features of {', '.join(sorted(seg)) or '–'} "
+            "(not FID; comparable within this column only). FID / sFID need local Inception weights (`inception_path`).")
 
 
 def plot(cells: dict, students: list[str]):
@@ -193,6 +236,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", nargs="+", type=int, default=None, help="replace the sweep's seeds")
     ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="cells run at a time")
     ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default 2 // workers)")
+    ap.add_argument("--inception-path", default=None, help="a local inception-2015-12-05.pt: FID and sFID in the cards too")
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs under --runs")
     args = ap.parse_args(argv)
     sweep, runs, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
@@ -200,16 +244,19 @@ def main(argv=None) -> int:
     order, students, threads = methods(sweep), list(sweep.grid["student"]), args.threads or 2 // args.workers
     if not args.collect_only:
         train_generators(sweep, threads)
+        measure_generators(sweep, args.inception_path)
         if not run_table(sweep, runs, args.workers, threads): return 1
     rows = [r for r in collect(runs) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
     if not rows: raise SystemExit(f"{runs}: no finished run of {sweep.source}'s grid")
     used = {(r["method"], r["jointnet_path"]) for r in rows if r["jointnet_path"]}  # the generators the runs loaded
     cards = {m: load_json(ROOT / path / "card.json") for m, path in sorted(used) if (ROOT / path / "card.json").is_file()}
-    cells, generation = summarize(rows, order, students), generation_figures(rows, order, students)
+    measured = all(m in cards and "quality" in cards[m] for m in order)  # the CPU table: one segmenter for every generator
+    cells = summarize(rows, order, students)
+    generation = card_figures({m: cards[m] for m in order}) if measured else generation_figures(rows, order, students)
     save_json({"sweep": {"file": os.path.relpath(args.sweep, ROOT), "base": sweep.base, "seeds": sweep.seeds},
                "command": "python -m bench.table_m " + " ".join(sys.argv[1:] if argv is None else argv),
                "students": students, "methods": order, "cells": cells, "generation": generation, "runs": rows,
-               "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit")} for m, c in cards.items()},
+               "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "quality_eval")} for m, c in cards.items()},
                "machine": machine_record()}, out / "table_m.json")
     text = markdown(cells, generation, students, sweep.seeds)
     with atomic_path(out / "table_m.md") as tmp: tmp.write_text(text)

@@ -27,7 +27,7 @@ from .files import load_json, save_json
 from .runs import check_finite, check_finite_weights, check_output_dir
 from .machine import derive_seed, resolve_device
 from .checkpoints import save_csv
-from .sampling import GeneratorPipeline, SARJointNetPipeline
+from .sampling import GeneratorPipeline, SARJointNetPipeline, _no_loading_bar
 from .train_jointnet import JointNetConfig, _StepBatches, _TrainView
 
 # %% auto #0
@@ -127,7 +127,8 @@ class SemGANPipeline(GeneratorPipeline):
         missing = [k for k in list(inspect.signature(SemGANGenerator.__init__).parameters)[1:] if not isinstance(config, dict) or k not in config]
         if missing: raise DataError(path / "model/config.json", f"lacks {', '.join(missing)}: a default would load another generator "
                                                                 "than the one trained; restore the file from where the folder came from")
-        try: pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
+        try:
+            with _no_loading_bar(): pipe = super().from_pretrained(path, local_files_only=True, **kwargs)
         except DakdError as e: raise DataError(path / "model/config.json", str(e)) from None
         except (ValueError, RuntimeError, OSError) as e:
             raise DataError(path / "model", f"its weights cannot be loaded as model/config.json describes ({str(e).split('. ')[0]})") from None

@@ -70,12 +70,12 @@ def test_rows_gains_and_the_none_row(tmp_path):
     assert cells["sar_jointnet"]["cbdnet"]["gain"]["sd"] == pytest.approx(1.4142, abs=1e-3)
     assert cells["semgan"]["segformer"]["positive_seeds"] == 0 and cells["sar_jointnet"]["segformer"]["positive_seeds"] == 2
     gen = generation_figures(rows, ["sar_jointnet", "semgan"], ["segformer", "cbdnet"])
-    assert gen["semgan"]["seg_fd"] == {"mean": 10.5, "sd": pytest.approx(0.7071, abs=1e-3), "n": 2, "student": "cbdnet"}
+    assert gen["semgan"]["seg_fd"] == {"mean": 10.5, "sd": pytest.approx(0.7071, abs=1e-3), "n": 2, "source": "the runs' real-trained cbdnet baseline"}
     assert "fid" not in gen["semgan"], "no run measured FID: no figure, not a zero"
     md = markdown(cells, gen, ["cbdnet", "segformer"], [0, 1])
     assert "| none | – | – | – | 40.0 ± 0.0 / 50.0 ± 0.0 |  | 55.0 ± 7.1 / 65.0 ± 7.1 |  |" in md
     assert "| semgan | 10.50 ± 0.71 | – | – | 38.5 ± 0.7 / 48.5 ± 0.7 | -1.5 ± 0.7 (0/2) |" in md
-    assert "real-trained cbdnet baseline" in md
+    assert "in the features of the runs' real-trained cbdnet baseline" in md
 
 
 def test_collect_only_writes_the_table_files(tmp_path, monkeypatch):
@@ -112,3 +112,26 @@ def test_every_paper_cell_passes_its_dry_run(osd_at_paper_size, tmp_path, quick_
         plan = run_plan(p, splits, stage_fingerprints(p, splits), tmp_path / name, preflight=True)
         assert not plan["blocking"], (name, plan["blocking"])
         assert plan["generator"]["variant"] == params["generator"], name
+
+
+def test_each_methods_generator_is_trained_once_and_measured_in_one_segmenters_features(tmp_path, monkeypatch):
+    "train_generators and measure_generators on the tiny profile: a card per method with seg_fd, kept when run again."
+    import bench.table_m as tm
+    monkeypatch.setattr(tm, "GENERATORS", {m: str(tmp_path / m) for m in ("sar_jointnet", "semgan")})
+    monkeypatch.setattr(tm, "EVAL", {**tm.EVAL, "n_eval": 8, "n_reference": 8, "seg_steps": 2})
+    sweep = load_sweep_text(tmp_path, "grid: {student: [cbdnet], generator: [sar_jointnet, semgan]}")
+    cards = tm.train_generators(sweep, threads=1)
+    assert {m: c["config"]["variant"] for m, c in cards.items()} == {"sar_jointnet": "sar_jointnet", "semgan": "semgan"}
+    quality = tm.measure_generators(sweep)
+    for m in ("sar_jointnet", "semgan"):
+        assert quality[m]["seg_fd"] > 0 and quality[m]["n_generated"] == 8 and "spectrum" not in quality[m]
+        assert json.dumps(json.loads((tmp_path / m / "card.json").read_text())["quality"]) == json.dumps(quality[m])  # NaN ENL: no sea
+    assert json.dumps(tm.measure_generators(sweep)) == json.dumps(quality)  # measured once: read back, not measured again
+    gen = tm.card_figures({m: json.loads((tmp_path / m / "card.json").read_text()) for m in quality})
+    assert gen["semgan"]["seg_fd"]["mean"] == quality["semgan"]["seg_fd"] and "SAROSS-Net" in gen["semgan"]["seg_fd"]["source"]
+
+
+def load_sweep_text(tmp_path: Path, grid: str):
+    f = tmp_path / "t.yaml"
+    f.write_text(f"name: t\nbase: {{profile: tiny, dataset: synthsar}}\n{grid}\nseeds: [0]\n")
+    return load_sweep(f)
