@@ -46,7 +46,7 @@ GENERATOR = "runs/generators/synthsar-16-few-label"
 GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFILES["few-label"]["generator"])
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
-GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (bench.generator_recipe's choice)
+GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (the first screen of bench.generator_recipe chose it)
 RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"}}  # path -> recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),

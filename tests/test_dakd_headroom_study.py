@@ -70,10 +70,17 @@ def test_arms_run_the_main_runs_with_one_change_and_share_what_they_can(tmp_path
 
 
 def test_make_run_shows_the_recipe_the_study_chose_on_validation():
-    "`make run`'s default parameters are the few-label profile and the arm chosen on validation in the committed study."
+    """`make run`'s default parameters are the few-label profile and the arm chosen on validation in the committed study;
+    an arm's own generator is named by its packaged copy, whose card is the study's record of that generator."""
     from pathlib import Path
     from bench.main_job import make_run_recipe
-    study = json.loads((Path(__file__).parents[1] / "bench" / "results" / "dakd_headroom.json").read_text())
+    root = Path(__file__).parents[1]
+    study = json.loads((root / "bench" / "results" / "dakd_headroom.json").read_text())
     recipe = make_run_recipe()
-    chosen = study["arms"][study["choice"]["arm"]]["params"]
+    chosen = dict(study["arms"][study["choice"]["arm"]]["params"])
+    if "jointnet_path" in chosen:
+        made, packaged = study["generators"][chosen.pop("jointnet_path")], recipe.pop("jointnet_path")
+        assert packaged.startswith("dakd_nb/pretrained/"), "make run works from a clean clone: the generator ships with the package"
+        card = json.loads((root / packaged / "card.json").read_text())
+        assert {k: card[k] for k in made} == made, "the packaged generator is the one the study trained and measured"
     assert recipe == {"profile": study["profile"], **{k: str(v) for k, v in chosen.items()}}

@@ -68,13 +68,14 @@ def gain_study(arm: tuple) -> dict:
             "command": "python -m bench.dakd_gain", "runs": rows, "summary": dakd_gain.summarize(rows)}
 
 
-def headroom_study(arm: tuple) -> dict:
+def headroom_study(*arms: tuple) -> dict:
     "dakd_headroom.json as bench.dakd_headroom writes it, summary and choice made by its own functions."
-    name, mious = arm
-    rows = [{"seed": i, "n_real": 16, **{s: student(m[i]) for s, m in {**MIOU, name: mious}.items()}} for i in (0, 1)]
-    summary = dakd_headroom.summarize(rows, [name])
-    return {"profile": "few-label", "seeds": [0, 1], "arms": {name: {"what": "x"}}, "command": "python -m bench.dakd_headroom --seeds 0 1 ",
-            "runs": rows, "summary": summary, "choice": dakd_headroom.choose(summary, [name])}
+    names = [name for name, _ in arms]
+    rows = [{"seed": i, "n_real": 16, **{s: student(m[i]) for s, m in {**MIOU, **dict(arms)}.items()}} for i in (0, 1)]
+    summary = dakd_headroom.summarize(rows, names)
+    return {"profile": "few-label", "seeds": [0, 1], "arms": {name: {"what": "x"} for name in names},
+            "command": "python -m bench.dakd_headroom --seeds 0 1 ", "runs": rows, "summary": summary,
+            "choice": dakd_headroom.choose(summary, names)}
 
 
 def headline_rows(arm: str) -> list[str]:
@@ -97,3 +98,12 @@ def test_the_headline_is_the_gain_study_until_the_headroom_study_is_made(tmp_pat
                            "(SynthSAR, `few-label` profile, 2 seeds)")
     assert "\n".join(headline_rows("real_share")) in text and "dakd_layout" not in text
     assert "Chosen on validation: **real_share**." in text and "(07_results.ipynb)" in text
+
+
+def test_the_headline_shows_the_arms_best_on_validation_and_says_where_the_rest_are(tmp_path, monkeypatch):
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    monkeypatch.setattr(readme, "README_ARMS", 1)
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(headroom_study(("worse", (0.50, 0.51)), ("real_share", (0.54, 0.55)))))
+    text = readme.headline()
+    assert "\n".join(headline_rows("real_share")) in text and "| worse |" not in text
+    assert "Chosen on validation: **real_share**." in text and "Shown: the 1 arms best on validation; the other 1 are on the results page." in text
