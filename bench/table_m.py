@@ -81,7 +81,15 @@ def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
 
 
 def measure_generators(sweep: Sweep, inception_path: str | None = None) -> dict[str, dict]:
-    "Each method's free-sampler pairs against the same fresh SynthSAR scenes in the same real-trained segmenter (seg_fd comparable across methods), written into its card as `quality` once; method -> quality."
+    "Each method's generator card measured (measure_cards); method -> quality."
+    return dict(zip(methods(sweep), measure_cards([ROOT / GENERATORS[m] for m in methods(sweep)], sweep, inception_path)))
+
+
+def measure_cards(folders: list[Path],             # generator folders trained on the sweep's labelled scenes
+                  sweep: Sweep,                    # its profile sets the size and the sampler's steps
+                  inception_path: str | None = None,
+                  ) -> list[dict]:                 # each folder's card["quality"]
+    "Free-sampler pairs against the same fresh SynthSAR scenes in the same real-trained segmenter (seg_fd comparable across folders), written into each card as `quality` once."
     import torch
     from dakd_nb.core import stack_items
     from dakd_nb.data import build_splits
@@ -91,9 +99,9 @@ def measure_generators(sweep: Sweep, inception_path: str | None = None) -> dict[
     from dakd_nb.semgan import SemGANPipeline, load_generator
     from dakd_nb.synthsar import SynthSAR
     size, steps = profile_part(sweep.base["profile"], "data")["size"], profile_part(sweep.base["profile"], "generator")["sample_steps"]
-    train, reference, seg, out = None, None, None, {}
-    for m in methods(sweep):
-        folder = ROOT / GENERATORS[m]
+    train, reference, seg = None, None, None
+    out = []
+    for folder in folders:
         card = load_json(folder / "card.json")
         if "quality" not in card:
             if seg is None:  # one segmenter and one reference for every method
@@ -107,7 +115,7 @@ def measure_generators(sweep: Sweep, inception_path: str | None = None) -> dict[
             card = {**card, "quality": {k: v for k, v in q.items() if k != "spectrum"},
                     "quality_eval": {**EVAL, "sampler": "free" if isinstance(pipe, SemGANPipeline) else f"dpm, {steps} steps"}}
             save_json(card, folder / "card.json")
-        out[m] = card["quality"]
+        out.append(card["quality"])
     return out
 
 
@@ -237,11 +245,17 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="cells run at a time")
     ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default 2 // workers)")
     ap.add_argument("--inception-path", default=None, help="a local inception-2015-12-05.pt: FID and sFID in the cards too")
+    ap.add_argument("--measure-cards", nargs="+", default=None, metavar="FOLDER",
+                    help="only measure these generator folders (trained on the sweep's labelled scenes) into their cards, as the table's")
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs under --runs")
     args = ap.parse_args(argv)
     sweep, runs, out = load_sweep(args.sweep), Path(args.runs), Path(args.out)
     if args.seeds: sweep = sweep.override(seeds=args.seeds)
     order, students, threads = methods(sweep), list(sweep.grid["student"]), args.threads or 2 // args.workers
+    if args.measure_cards:
+        for folder, q in zip(args.measure_cards, measure_cards([Path(f) for f in args.measure_cards], sweep, args.inception_path)):
+            print(f"{folder}: seg_fd {q['seg_fd']:.2f}, alignment {q['alignment_miou']['generated']:.3f} (real {q['alignment_miou']['real']:.3f})")
+        return 0
     if not args.collect_only:
         train_generators(sweep, threads)
         measure_generators(sweep, args.inception_path)

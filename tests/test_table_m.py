@@ -129,6 +129,14 @@ def test_each_methods_generator_is_trained_once_and_measured_in_one_segmenters_f
     assert json.dumps(tm.measure_generators(sweep)) == json.dumps(quality)  # measured once: read back, not measured again
     gen = tm.card_figures({m: json.loads((tmp_path / m / "card.json").read_text()) for m in quality})
     assert gen["semgan"]["seg_fd"]["mean"] == quality["semgan"]["seg_fd"] and "SAROSS-Net" in gen["semgan"]["seg_fd"]["source"]
+    other = tmp_path / "other"  # any folder trained on the same scenes (a packaged one): measured as the table's are
+    import shutil
+    shutil.copytree(tmp_path / "sar_jointnet", other)
+    card = json.loads((other / "card.json").read_text())
+    del card["quality"]
+    (other / "card.json").write_text(json.dumps(card))
+    assert tm.main(["--sweep", str(tmp_path / "t.yaml"), "--measure-cards", str(other)]) == 0
+    assert json.loads((other / "card.json").read_text())["quality"]["seg_fd"] == pytest.approx(quality["sar_jointnet"]["seg_fd"], rel=1e-4)
 
 
 def load_sweep_text(tmp_path: Path, grid: str):
