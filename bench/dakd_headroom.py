@@ -66,6 +66,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                   False, False),
     "lognormal_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL, "real_share": 0.5, "filter_generated": "freemask"},
                                       "the log-normal generator's pairs, half of every batch real, FreeMask", False, False),
+    "lognormal_real_share_freemask_fragments": ({"jointnet_path": GENERATOR_LOGNORMAL, "real_share": 0.5, "filter_generated": "freemask",
+                                                 "clean_fragments": 6},
+                                                "as lognormal_real_share_freemask, label fragments under 6 px cleaned first (ships spared)",
+                                                False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }

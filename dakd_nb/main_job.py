@@ -29,7 +29,7 @@ from .main_params import NOT_SHAPING, MainJobParams, generator_folder, generator
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
 from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set
-from .pair_filters import PixelWeighted, freemask_weights
+from .pair_filters import FragmentCleaned, PixelWeighted, freemask_weights
 from .train_jointnet import train_jointnet
 from .sampling import SARJointNetPipeline
 from .semgan import SemGANPipeline, load_generator, train_semgan
@@ -39,7 +39,7 @@ from .synthsar import SynthSAR
 # %% auto #0
 __all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'student_runs', 'ceiling_set', 'data_identity',
            'augmentation_settings', 'stage_fingerprints', 'stale_stages', 'check_stages', 'start_stage',
-           'get_generator', 'get_augmentation_set', 'filtered_pairs', 'train_students', 'test_metrics',
+           'get_generator', 'get_augmentation_set', 'filtered_pairs', 'cleaned_pairs', 'train_students', 'test_metrics',
            'plot_predictions', 'write_results', 'summary_text']
 
 # %% ../nbs/03_train_saross.ipynb #6a0fc922
@@ -145,6 +145,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
                                      **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),
                                      **({"filter": {"method": p.filter_generated, "ratio": p.filter_ratio, "model": stages["student_baseline"]}}
                                         if name != "baseline" and p.filter_generated != "none" else {}),
+                                     **({"clean_fragments": p.clean_fragments} if name == "dakd" and p.clean_fragments else {}),
                                      **({"ceiling": data_identity(ceiling_set(p, p.n_generated))} if name == "ceiling" else {})}
     return _json(stages)
 
@@ -241,6 +242,16 @@ def filtered_pairs(p: MainJobParams, baseline: torch.nn.Module, train_set: Datas
     return PixelWeighted(generated, weights)
 
 
+def cleaned_pairs(p: MainJobParams, generated: Dataset, folder: Path) -> FragmentCleaned:
+    "The generated pairs with label fragments under p.clean_fragments pixels relabelled, ships spared; what changed goes to folder/fragments.json."
+    ships = tuple(i for i, name in enumerate(generated.classes.names) if name == "ship")
+    cleaned = FragmentCleaned(generated, p.clean_fragments, spare=ships)
+    counts = cleaned.relabelled()
+    save_json({"min_size": p.clean_fragments, "spared": ["ship"] if ships else [], **counts,
+               "relabelled_share": counts["relabelled"] / max(counts["pixels"], 1)}, folder / "fragments.json")
+    return cleaned
+
+
 def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None, out: Path, stages: dict,
                    terminal: bool = False,  # a named epoch bar per student on the terminal (a headless run)
                    ) -> dict:
@@ -253,6 +264,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
         model = build_segmenter(p.student, num_classes=splits["train"].classes.num_classes,
                                 use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
         folder, gen = start_stage(p, stages, f"student_{name}", out), generated.get(name)
+        if gen is not None and name == "dakd" and p.clean_fragments: gen = cleaned_pairs(p, gen, folder)
         if gen is not None and p.filter_generated == "freemask": gen = filtered_pairs(p, students["baseline"][0], splits["train"], gen, folder)
         with epoch_bar(f"student {name}", config.epochs, terminal) as bar:
             def advance(epoch: int, record: dict, bar=bar) -> None:

@@ -41,7 +41,7 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
            "sdedit_strength": (lambda v: 0 < v <= 1, "in (0, 1] (1: from pure noise)"),
            "real_share": (lambda v: 0 <= v <= 1, "in [0, 1]"), "generated_then_real": (lambda v: 0 <= v < 1, "in [0, 1) (0: mixed throughout)"),
-           "filter_ratio": (lambda v: v > 0, "above 0"),
+           "filter_ratio": (lambda v: v > 0, "above 0"), "clean_fragments": (lambda v: v >= 0, "at least 0 (0: no clean-up)"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
 _KINDS = {bool: "True or False", int: "a whole number", float: "a finite number", str: "text"}
 _EVERY_TILE = ("paper",)  # profiles whose n_real on a real set is every training tile left after validation
@@ -96,6 +96,7 @@ class MainJobParams:
     generated_then_real: float = 0.0
     filter_generated: str = "none"
     filter_ratio: float = 1.25
+    clean_fragments: int = 0
     bn_real_stats: bool = False
     ceiling: bool = False
     epochs: int | None = None
@@ -130,7 +131,7 @@ class MainJobParams:
     def _check_student_options(self) -> None:
         "The DAKD student's options need generated pairs, and batches are composed one way."
         given = [f"{n}={getattr(self, n)!r}" for n, off in (("real_share", None), ("generated_then_real", 0.0),
-                                                             ("filter_generated", "none"), ("bn_real_stats", False)) if getattr(self, n) != off]
+                                                             ("filter_generated", "none"), ("clean_fragments", 0), ("bn_real_stats", False)) if getattr(self, n) != off]
         if given and not self.n_generated:
             raise ArgumentError(f"parameter {' and '.join(given)} shapes how the DAKD student uses generated pairs, but n_generated is 0")
         if self.real_share is not None and self.generated_then_real:

@@ -53,6 +53,8 @@ def gpu_without_bf16(monkeypatch):
     (dict(bn_real_stats=True, generated_per_real=0), "bn_real_stats=True shapes"),
     (dict(layout_guidance=-0.1), "layout_guidance=-0.1 must be at least 0"),
     (dict(speckle_enl=-1), "speckle_enl=-1.0 must be at least 0"),
+    (dict(clean_fragments=-1), "clean_fragments=-1 must be at least 0"),
+    (dict(clean_fragments=4, n_generated=0), "clean_fragments=4 shapes how the DAKD student uses generated pairs"),
     # the cpu-quick run loads the packaged generator: steps and a learning rate for it would go unused
     (dict(profile="cpu-quick", generator_steps=5), "generator_steps=5 set, but this run loads the generator in"),
 ])
@@ -130,6 +132,7 @@ def _stages(**knobs) -> dict:
     (dict(generation="sdedit"), {"augmentation", "student_dakd"}),
     (dict(real_share=0.5), {"student_dakd"}), (dict(generated_then_real=0.5), {"student_dakd"}),
     (dict(bn_real_stats=True), {"student_dakd"}), (dict(filter_generated="freemask"), {"student_dakd"}),
+    (dict(clean_fragments=4), {"student_dakd"}),
     # settings of generated pairs: the baseline sees none, so a study's arms can share its baseline
     (dict(kd_weight=0.5), {"student_dakd"}), (dict(temperature=2.0), {"student_dakd"}),
     (dict(generated_labels="hard"), {"student_dakd"}),
@@ -235,6 +238,29 @@ def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_pa
     assert float(sum(filtered[i]["weight"].sum() for i in range(4))) == record["kept"]
     expected, _ = main_job.freemask_weights(students["baseline"][0], splits["train"], augmentation, 5, 1.25)
     assert all(torch.equal(filtered[i]["weight"], expected[i]) for i in range(4))  # the baseline's best weights judged them
+
+
+def test_fragment_clean_up_reaches_only_the_dakd_students_pairs(tmp_path, monkeypatch):
+    from pathlib import Path
+    from dakd_nb.augmentation import RealAsGenerated
+    from dakd_nb.files import load_json
+    from dakd_nb.pair_filters import clean_fragments
+    from dakd_nb.synthsar import SynthSAR
+    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, clean_fragments=6, ceiling=True, output_dir=str(tmp_path))
+    splits, seen, train = splits_of(p), {}, main_job.train_segmenter
+    def spy(model, train_set, val_set, config, out, generated_set=None, **kw):
+        seen[Path(out).name] = generated_set
+        return train(model, train_set, val_set, config, out, generated_set=generated_set, **kw)
+    monkeypatch.setattr(main_job, "train_segmenter", spy)
+    augmentation = RealAsGenerated(SynthSAR(4, 32, seed=9))
+    train_students(p, splits, augmentation, tmp_path, stage_fingerprints(p, splits))
+    cleaned, record = seen["student_dakd"], load_json(tmp_path / "student_dakd" / "fragments.json")
+    expected = [clean_fragments(augmentation[i]["label"], 6, spare=(3,)) for i in range(4)]
+    assert all(torch.equal(cleaned[i]["soft"].argmax(0), expected[i]) for i in range(4))
+    assert record["relabelled"] == sum(int((e != augmentation[i]["label"]).sum()) for i, e in enumerate(expected))
+    assert record["relabelled"] > 0 and record["pixels"] == 4 * 32 * 32 and record["spared"] == ["ship"]
+    assert not isinstance(seen["student_ceiling"], type(cleaned))  # fresh real scenes are not cleaned
+    assert not (tmp_path / "student_ceiling" / "fragments.json").exists()
 
 
 def test_sdedit_generation_starts_from_the_training_split(tmp_path):
