@@ -24,6 +24,7 @@ generation_quality.json, "runs", "sweep", "generators", "machine"}),
 """
 import argparse
 import os
+import statistics
 import sys
 import threading
 from pathlib import Path
@@ -159,8 +160,11 @@ def summarize(rows: list[dict], order: list[str], students: list[str]) -> dict:
     "Per row (none, then each method) and student: mIoU and F1 mean ± sd over seeds, and the gain over the same run's baseline."
     cells = {NONE: {}, **{m: {} for m in order}}
     for s in students:
-        base = {r["seed"]: r["baseline"] for r in rows if r["student"] == s}  # one baseline per seed (shared, or each run's own)
-        if base: cells[NONE][s] = {k: _mean_sd([100 * b[k] for b in base.values()]) for k in ("miou", "f1")}
+        by_seed = {}  # the baselines of each seed: one shared, or each run's own (a GPU sweep), averaged
+        for r in rows:
+            if r["student"] == s: by_seed.setdefault(r["seed"], []).append(r["baseline"])
+        if by_seed: cells[NONE][s] = {k: _mean_sd([100 * statistics.fmean(b[k] for b in bs) for bs in by_seed.values()])
+                                      for k in ("miou", "f1")}
         for m in order:
             at = [r for r in rows if r["student"] == s and r["method"] == m]
             if not at: continue

@@ -78,6 +78,16 @@ def test_rows_gains_and_the_none_row(tmp_path):
     assert "in the features of the runs' real-trained cbdnet baseline" in md
 
 
+def test_the_none_row_averages_each_seeds_own_baselines(tmp_path):
+    "A GPU sweep trains a baseline in every run: the none row takes each seed's mean of them, then the spread over seeds."
+    runs = tmp_path / "runs"
+    for seed, (a, b) in enumerate(((0.40, 0.44), (0.50, 0.52))):
+        _write(runs / "sar_jointnet" / f"seed={seed}", "sar_jointnet", "cbdnet", seed, a, a + 0.01, None)
+        _write(runs / "semgan" / f"seed={seed}", "semgan", "cbdnet", seed, b, b, None)
+    none = summarize(collect(runs), ["sar_jointnet", "semgan"], ["cbdnet"])[NONE]["cbdnet"]["miou"]
+    assert none["n"] == 2 and none["mean"] == pytest.approx((42 + 51) / 2) and none["sd"] == pytest.approx(6.364, abs=1e-3)
+
+
 def test_collect_only_writes_the_table_files(tmp_path, monkeypatch):
     runs, out = _table(tmp_path), tmp_path / "out"
     sweep = tmp_path / "t.yaml"
