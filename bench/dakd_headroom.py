@@ -6,7 +6,8 @@
 The `few-label` profile: 16 labelled SynthSAR scenes, students trained to convergence at equal optimiser steps and
 validations. One generator serves every run (the training scenes are fixed; a seed changes only the training's
 randomness): `runs/generators/synthsar-16-few-label`, trained here first (resumably) on those 16 scenes alone with
-the profile's generator recipe (and, for the `image_pretrained` arm, a second one whose image branch was first
+the profile's generator recipe, or copied from the package where it ships one of that name whose card is this
+generator's (`dakd_nb/pretrained/`: a clean checkout starts with the study's own generators, no hour of training) (and, for the `image_pretrained` arm, a second one whose image branch was first
 trained alone on 512 unlabelled SynthSAR scenes: the only arm that uses images the baseline does not). Then
 1. the main sweep (`main/`): per seed the baseline, the paper's DAKD student (free sampler, soft labels, uniform
    batches over D ∪ D^a) and the ceiling (the same recipe on fresh real scenes in the generated pairs' place);
@@ -33,7 +34,7 @@ import threading
 from pathlib import Path
 
 from bench.dakd_gain import share_stages
-from bench.data_efficiency import check_generator_card, train_generator
+from bench.data_efficiency import adopt_packaged, check_generator_card, train_generator
 from dakd_nb.files import atomic_path, load_json, save_figure, save_json
 from dakd_nb.machine import machine_record
 from dakd_nb.profiles import PROFILES
@@ -91,7 +92,7 @@ def image_pretrained_start(base: dict, n_real: int) -> tuple:
 
 def train_study_generator(path: str, base: dict, n_real: int, threads: int) -> dict:
     "Train (or resume) one of the study's generators on the labelled scenes when it is missing; its card."
-    if not (ROOT / path / "card.json").is_file():
+    if not (ROOT / path / "card.json").is_file() and not adopt_packaged(ROOT / path, n_real, PROFILE, RECIPES[path]):
         print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
         import torch
         torch.set_num_threads(threads)  # trained in this process

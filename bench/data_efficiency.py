@@ -52,6 +52,30 @@ def check_generator_card(folder: Path, n_real: int, recipe: dict) -> dict:
     return card
 
 
+def adopt_packaged(folder: Path,  # a study's generator folder, not there yet
+                   n_real: int,    # the labelled scenes it must be trained on
+                   profile: str,   # the profile whose generator recipe it follows
+                   recipe: dict,   # the study's changes to that recipe
+                   ) -> bool:      # whether the packaged copy was taken
+    "Copy the generator the package ships under `folder`'s name into `folder`, no training, when its card says it is this one."
+    import json
+    import shutil
+    from dakd_nb.main_params import NOT_SHAPING
+    from dakd_nb.pretrain import packaged_generator
+    from dakd_nb.train_jointnet import JointNetConfig
+    src = packaged_generator(folder.name)
+    if src is None or (folder / "card.json").is_file() or recipe.get("variant") == "semgan": return False
+    card = load_json(src / "card.json")
+    mine = json.loads(json.dumps(JointNetConfig.for_profile(profile, device="cpu", **recipe).to_json()))
+    shaping = lambda c: {k: v for k, v in c.items() if k not in NOT_SHAPING}
+    if card["data"].get("dataset") != "synthsar" or card["data"]["n_real"] != n_real or shaping(card["config"]) != shaping(mine):
+        return False
+    with atomic_dir(folder) as tmp:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
+    print(f"generator: {folder} is the packaged {src.name} (same scenes, same recipe): copied, not trained", file=sys.stderr)
+    return True
+
+
 def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command: str = "python -m bench.data_efficiency",
                     start=None,  # (model, what it is) to start from, e.g. an image branch pre-trained on unlabelled scenes; None: fresh
                     ) -> dict:

@@ -5,7 +5,8 @@
 
 The CPU table (sweeps/table_m_cpu.yaml: SynthSAR, the few-label regime of bench.dakd_headroom, three seeds). One
 generator per augmentation method serves every run, trained here first (resumably, in `<path>.run`) on the 16
-labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's),
+labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's,
+copied from the package, which ships it),
 and measured once into its card (`quality`: 256 free-sampler pairs against 512 fresh SynthSAR scenes, seg_fd in the
 features of one SAROSS-Net trained on the labelled scenes for every method, so the column compares methods; FID and
 sFID with `--inception-path`).
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from bench.dakd_gain import _mean_sd, share_stages
 from bench.dakd_headroom import GENERATOR, _run
-from bench.data_efficiency import check_generator_card, train_generator
+from bench.data_efficiency import adopt_packaged, check_generator_card, train_generator
 from dakd_nb.files import atomic_path, load_json, save_figure, save_json
 from dakd_nb.machine import machine_record
 from dakd_nb.sweeps import Sweep, load_sweep
@@ -73,7 +74,7 @@ def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
     cards = {}
     for m in methods(sweep):
         folder, recipe = ROOT / GENERATORS[m], {"variant": m}
-        if not (folder / "card.json").is_file():
+        if not (folder / "card.json").is_file() and not adopt_packaged(folder, n_real, sweep.base["profile"], recipe):
             print(f"generator {m}: training on the {n_real} labelled scenes into {GENERATORS[m]}", file=sys.stderr)
             torch.set_num_threads(threads)
             train_generator(folder, n_real, sweep.base, recipe, "python -m bench.table_m")

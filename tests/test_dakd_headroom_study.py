@@ -1,5 +1,6 @@
 """bench/dakd_headroom.py's bookkeeping on hand-made run folders: rows, gains, the ceiling's share, the choice on validation."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,25 @@ def test_make_run_shows_the_recipe_the_study_chose_on_validation():
         card = json.loads((root / packaged / "card.json").read_text())
         assert {k: card[k] for k in made} == made, "the packaged generator is the one the study trained and measured"
     assert recipe == {"profile": study["profile"], **{k: str(v) for k, v in chosen.items()}}
+
+
+def test_a_study_takes_the_packaged_copy_of_its_generator_instead_of_training_it(tmp_path, monkeypatch, capsys):
+    "A clean checkout has no runs/generators: the study's generators the package ships are copied, only when their card is this point's."
+    import bench.dakd_headroom as h
+    from bench.data_efficiency import adopt_packaged
+    from dakd_nb.files import file_sha256
+    from dakd_nb.pretrain import packaged_generator
+    monkeypatch.setattr(h, "ROOT", tmp_path)
+    monkeypatch.setattr(h, "train_generator", lambda *a, **k: pytest.fail("a packaged generator was trained again"))
+    for path in (h.GENERATOR, h.GENERATOR_LOGNORMAL):
+        card = h.train_study_generator(path, {"profile": h.PROFILE, "dataset": "synthsar"}, 16, threads=1)
+        src = packaged_generator(Path(path).name)
+        assert card == json.loads((src / "card.json").read_text())
+        assert {f.relative_to(src): file_sha256(f) for f in src.rglob("*") if f.is_file()} == \
+               {f.relative_to(tmp_path / path): file_sha256(f) for f in (tmp_path / path).rglob("*") if f.is_file()}
+    assert "copied, not trained" in capsys.readouterr().err
+    other = tmp_path / "b" / Path(h.GENERATOR).name
+    assert not adopt_packaged(other, 8, h.PROFILE, {}), "trained on other scenes"
+    assert not adopt_packaged(other, 16, h.PROFILE, {"timesteps": "lognormal"}), "another recipe"
+    assert not adopt_packaged(other, 16, "tiny", {}), "another profile's network"
+    assert not adopt_packaged(tmp_path / "b" / "synthsar-16-unknown", 16, h.PROFILE, {}) and not other.exists()
