@@ -103,7 +103,7 @@ def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command
             "final_loss": last.get("loss_g" if gan else "loss"), "init_from": None if start is None else start[1]}
     with atomic_dir(folder) as tmp:
         if gan: run.pipeline.save_pretrained(tmp)  # float32: a GAN's generator is small
-        else: SARJointNetPipeline(run.pipeline.model.to("cpu", torch.float16), run.pipeline.scheduler).save_pretrained(tmp)
+        else: SARJointNetPipeline(run.pipeline.model.to("cpu").half(), run.pipeline.scheduler).save_pretrained(tmp)  # as pretrain saves it
         save_json(card, tmp / "card.json")
         if not gan: save_figure(plot_loss_curve(run.history), tmp / "loss.png")
     return card

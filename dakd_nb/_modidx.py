@@ -565,6 +565,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                 'dakd_nb.semgan._joint_pair': ('semgan.html#_joint_pair', 'dakd_nb/semgan.py'),
                                 'dakd_nb.semgan._upsamplings': ('semgan.html#_upsamplings', 'dakd_nb/semgan.py'),
                                 'dakd_nb.semgan.build_semgan': ('semgan.html#build_semgan', 'dakd_nb/semgan.py'),
+                                'dakd_nb.semgan.diff_augment': ('semgan.html#diff_augment', 'dakd_nb/semgan.py'),
                                 'dakd_nb.semgan.hinge_losses': ('semgan.html#hinge_losses', 'dakd_nb/semgan.py'),
                                 'dakd_nb.semgan.load_generator': ('semgan.html#load_generator', 'dakd_nb/semgan.py'),
                                 'dakd_nb.semgan.train_semgan': ('semgan.html#train_semgan', 'dakd_nb/semgan.py')},

@@ -278,7 +278,7 @@ def pretrain(out_dir: str | Path,                # the generator folder to write
             "data": data, "eval": ev, "config": config.to_json(), "balance_factor": pipe.model.config.balance_factor,
             "label_temperature": pipe.model.config.label_temperature, **quality, "final_loss": run.history[-1]["loss"]}
     with atomic_dir(out) as tmp:
-        SARJointNetPipeline(pipe.model.to("cpu", torch.float16), pipe.scheduler).save_pretrained(tmp)
+        SARJointNetPipeline(pipe.model.to("cpu").half(), pipe.scheduler).save_pretrained(tmp)  # half(): diffusers' to(dtype) warns of float32 modules this model has none of
         save_json(card, tmp / "card.json")
         (tmp / "README.md").write_text(_card_markdown(card))
         save_figure(plot_loss_curve(run.history), tmp / "loss.png")

@@ -31,8 +31,8 @@ from .sampling import GeneratorPipeline, SARJointNetPipeline, _no_loading_bar
 from .train_jointnet import JointNetConfig, _StepBatches, _TrainView
 
 # %% auto #0
-__all__ = ['SemGANGenerator', 'SemGANDiscriminator', 'SemGANPipeline', 'load_generator', 'hinge_losses', 'SemGANRun',
-           'build_semgan', 'train_semgan']
+__all__ = ['SemGANGenerator', 'SemGANDiscriminator', 'SemGANPipeline', 'load_generator', 'diff_augment', 'hinge_losses',
+           'SemGANRun', 'build_semgan', 'train_semgan']
 
 # %% ../nbs/02ba_semgan.ipynb #4dd19b93
 def _upsamplings(sample_size: int) -> int:
@@ -145,6 +145,25 @@ def load_generator(path: str | Path,                       # a generator folder 
     kind = load_json(index).get("_class_name") if index.is_file() else None
     return (SemGANPipeline if kind == "SemGANPipeline" else SARJointNetPipeline).from_pretrained(path, device)
 
+# %% ../nbs/02ba_semgan.ipynb #2dd361a4
+def diff_augment(pair: torch.Tensor,            # joint pairs, image ⊕ K label channels, (N, 1 + K, H, W)
+                 generator: torch.Generator,    # draws the augmentation (CPU)
+                 ) -> torch.Tensor:             # the pairs augmented, differentiably
+    "DiffAugment's colour, translation and cutout: brightness and contrast on the image, the same moves for image and label."
+    n, _, h, w = pair.shape
+    r = lambda *shape: torch.rand(*shape, generator=generator).to(pair.device)
+    image = pair[:, :1] + (r(n, 1, 1, 1) - 0.5)                       # brightness
+    mean = image.mean((1, 2, 3), keepdim=True)
+    x = torch.cat([(image - mean) * (r(n, 1, 1, 1) + 0.5) + mean, pair[:, 1:]], 1)  # contrast
+    b, i, j = torch.meshgrid(*(torch.arange(s, device=pair.device) for s in (n, h, w)), indexing="ij")
+    shift = (r(n, 2) * (2 * (h // 8) + 1)).long() - h // 8           # translation by up to 1/8 of the side, zero padded
+    rows = (i + shift[:, :1, None] + 1).clamp(0, h + 1)
+    cols = (j + shift[:, 1:, None] + 1).clamp(0, w + 1)
+    x = F.pad(x, (1, 1, 1, 1)).permute(0, 2, 3, 1)[b, rows, cols].permute(0, 3, 1, 2)
+    centre = (r(n, 2) * torch.tensor([h, w], device=pair.device)).long()  # cutout: a square of half the side, zeroed
+    keep = ((i - centre[:, :1, None]).abs() >= h // 4) | ((j - centre[:, 1:, None]).abs() >= w // 4)
+    return x * keep[:, None].to(x.dtype)
+
 # %% ../nbs/02ba_semgan.ipynb #40bebc4f
 def hinge_losses(real_scores: torch.Tensor,  # D on real pairs, (N,)
                  fake_scores: torch.Tensor,  # D on generated pairs, (N,)
@@ -184,7 +203,7 @@ def train_semgan(dataset: Dataset,              # training pairs: {"image": (1,H
                  desc: str = "SemGAN",          # the name of its step bar (drawn on a terminal only)
                  callbacks: Sequence[Callable[[int, dict], None]] = (),  # called (steps done, the step's losses) after each step
                  ) -> SemGANRun:
-    "Train SemGAN adversarially with the hinge loss; save the generator folder."
+    "Train SemGAN adversarially with the hinge loss, every judged pair through DiffAugment; save the generator folder."
     out = check_output_dir(output_dir)
     if (out / "generator" / "model_index.json").is_file(): return SemGANRun(SemGANPipeline.from_pretrained(out / "generator"), [], out)
     dev, k = resolve_device("cpu" if config.device == "cpu" else "auto"), dataset.classes.num_classes
@@ -196,8 +215,9 @@ def train_semgan(dataset: Dataset,              # training pairs: {"image": (1,H
     for step, batch in tqdm(zip(range(config.steps), loader), total=config.steps, disable=None, desc=desc):
         noise = torch.Generator().manual_seed(derive_seed(config.seed, 3, step))
         z = torch.randn(config.batch_size, g.config.latent_dim, generator=noise).to(dev)
-        fake = g(z)
-        loss_d, _ = hinge_losses(d(_joint_pair(batch, k, dev)), d(fake.detach()))
+        moves = torch.Generator().manual_seed(derive_seed(config.seed, 4, step))
+        fake = diff_augment(g(z), moves)
+        loss_d, _ = hinge_losses(d(diff_augment(_joint_pair(batch, k, dev), moves)), d(fake.detach()))
         opt_d.zero_grad(set_to_none=True); loss_d.backward(); opt_d.step()
         _, loss_g = hinge_losses(torch.zeros(0, device=dev), d(fake))
         opt_g.zero_grad(set_to_none=True); loss_g.backward(); opt_g.step()
