@@ -64,7 +64,7 @@ def adopt_packaged(folder: Path,  # a study's generator folder, not there yet
     from dakd_nb.pretrain import packaged_generator
     from dakd_nb.train_jointnet import JointNetConfig
     src = packaged_generator(folder.name)
-    if src is None or (folder / "card.json").is_file() or recipe.get("variant") == "semgan": return False
+    if src is None or (folder / "card.json").is_file(): return False
     card = load_json(src / "card.json")
     mine = json.loads(json.dumps(JointNetConfig.for_profile(profile, device="cpu", **recipe).to_json()))
     shaping = lambda c: {k: v for k, v in c.items() if k not in NOT_SHAPING}

@@ -14,7 +14,10 @@ Then one sweep per cell, a method and a student (`<runs>/<method>/<student>/seed
 each student's baseline, the "none" row, and every other method's run of the same student and seed reads that
 baseline back (the fingerprints are the same), so every row's gain is against one baseline per student and seed.
 Cells run `--workers` at a time, each papermill run on `--threads` threads (default 2 // workers); finished runs are
-skipped, so an interrupted table resumes.
+skipped, so an interrupted table resumes. A table written before for the same sweep (`<out>/table_m.json`: same file,
+base and seeds) keeps its runs: the cells and seeds it holds are not run again and its rows join the new ones, so the
+CPU table can finish over several sessions from its committed file (a run whose first-method baseline is not under
+`--runs` trains that baseline again: the same fingerprint, the same student).
 
 `--collect-only` reads any folder of finished main-job runs (e.g. a GPU run of sweeps/table_m.yaml made by
 `python -m dakd_nb.sweeps`), grouping the runs by their results.json's generator, student and seed, each run's gain
@@ -28,6 +31,7 @@ import os
 import statistics
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from bench.dakd_gain import _mean_sd, share_stages
@@ -121,7 +125,23 @@ def measure_cards(folders: list[Path],             # generator folders trained o
     return out
 
 
-def run_table(sweep: Sweep, runs: Path, workers: int, threads: int) -> bool:
+def committed_rows(table: Path, sweep: Sweep, sweep_file: str) -> list[dict]:
+    "The runs a written table_m.json holds for this sweep (same file, base and seeds): finished in an earlier session, not run again."
+    if not table.is_file(): return []
+    old = load_json(table)
+    if old.get("sweep") != {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds}: return []
+    return old.get("runs", [])
+
+
+def merge_rows(fresh: list[dict], kept: list[dict]) -> list[dict]:
+    "Finished runs: those under --runs, then the kept ones of cells and seeds they do not hold."
+    have = {(r["method"], r["student"], r["seed"]) for r in fresh}
+    return fresh + [r for r in kept if (r["method"], r["student"], r["seed"]) not in have]
+
+
+def run_table(sweep: Sweep, runs: Path, workers: int, threads: int,
+              done: frozenset = frozenset(),  # (method, student, seed) finished before (committed_rows): skipped
+              ) -> bool:
     "Every cell into `runs/<method>/<student>`, `workers` at a time: the first method's (which train the baselines), then the others."
     first, *rest = methods(sweep)
     os.environ["OMP_NUM_THREADS"] = str(threads)
@@ -130,16 +150,19 @@ def run_table(sweep: Sweep, runs: Path, workers: int, threads: int) -> bool:
         def work():
             while cells:
                 m, s = cells.pop(0)
-                if m != first:
-                    share_stages(runs / first / s, runs / m / s, list(cell_sweep(sweep, m, s).configs()), ("student_baseline",))
-                ok.append(_run(cell_sweep(sweep, m, s), runs / m / s))
+                todo = [seed for seed in sweep.seeds if (m, s, seed) not in done]
+                if not todo: continue
+                cell = replace(cell_sweep(sweep, m, s), seeds=todo)
+                if m != first:  # a baseline the first method's run did not train here is trained again by the cell's run
+                    share_stages(runs / first / s, runs / m / s, list(cell.configs()), ("student_baseline",))
+                ok.append(_run(cell, runs / m / s))
         threads_ = [threading.Thread(target=work) for _ in range(workers)]
         for t in threads_: t.start()
         for t in threads_: t.join()
     students = list(sweep.grid["student"])
     pool([(first, s) for s in students])
     if all(ok): pool([(m, s) for m in rest for s in students])
-    return bool(ok) and all(ok)
+    return all(ok)
 
 
 def collect(runs: Path) -> list[dict]:
@@ -261,18 +284,20 @@ def main(argv=None) -> int:
         for folder, q in zip(args.measure_cards, measure_cards([Path(f) for f in args.measure_cards], sweep, args.inception_path)):
             print(f"{folder}: seg_fd {q['seg_fd']:.2f}, alignment {q['alignment_miou']['generated']:.3f} (real {q['alignment_miou']['real']:.3f})")
         return 0
+    sweep_file = os.path.relpath(args.sweep, ROOT)
+    kept = committed_rows(out / "table_m.json", sweep, sweep_file)
     if not args.collect_only:
         train_generators(sweep, threads)
         measure_generators(sweep, args.inception_path)
-        if not run_table(sweep, runs, args.workers, threads): return 1
-    rows = [r for r in collect(runs) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
+        if not run_table(sweep, runs, args.workers, threads, frozenset((r["method"], r["student"], r["seed"]) for r in kept)): return 1
+    rows = [r for r in merge_rows(collect(runs), kept) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
     if not rows: raise SystemExit(f"{runs}: no finished run of {sweep.source}'s grid")
     used = {(r["method"], r["jointnet_path"]) for r in rows if r["jointnet_path"]}  # the generators the runs loaded
     cards = {m: load_json(ROOT / path / "card.json") for m, path in sorted(used) if (ROOT / path / "card.json").is_file()}
     measured = all(m in cards and "quality" in cards[m] for m in order)  # the CPU table: one segmenter for every generator
     cells = summarize(rows, order, students)
     generation = card_figures({m: cards[m] for m in order}) if measured else generation_figures(rows, order, students)
-    save_json({"sweep": {"file": os.path.relpath(args.sweep, ROOT), "base": sweep.base, "seeds": sweep.seeds},
+    save_json({"sweep": {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds},
                "command": "python -m bench.table_m " + " ".join(sys.argv[1:] if argv is None else argv),
                "students": students, "methods": order, "cells": cells, "generation": generation, "runs": rows,
                "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "quality_eval")} for m, c in cards.items()},

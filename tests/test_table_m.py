@@ -1,5 +1,6 @@
 """Table M (issue 22): the sweeps' cells, bench/table_m.py's bookkeeping on hand-made run folders, and every paper cell's dry run."""
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def test_collect_only_writes_the_table_files(tmp_path, monkeypatch):
     assert "| method | cbdnet | segformer |" in short and "| semgan | 38.5 ± 0.7 (-1.5) | 54.0 ± 7.1 (-1.0) |" in short
     assert "| none | 40.0 ± 0.0 | 55.0 ± 7.1 |" in short and bench.readme.table_m().endswith((out / "table_m.md").read_text())
     with pytest.raises(SystemExit, match="no finished run"):
-        main(["--sweep", str(sweep), "--runs", str(tmp_path / "empty"), "--out", str(out), "--collect-only"])
+        main(["--sweep", str(sweep), "--runs", str(tmp_path / "empty"), "--out", str(tmp_path / "out2"), "--collect-only"])
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +148,38 @@ def test_each_methods_generator_is_trained_once_and_measured_in_one_segmenters_f
     (other / "card.json").write_text(json.dumps(card))
     assert tm.main(["--sweep", str(tmp_path / "t.yaml"), "--measure-cards", str(other)]) == 0
     assert json.loads((other / "card.json").read_text())["quality"]["seg_fd"] == pytest.approx(quality["sar_jointnet"]["seg_fd"], rel=1e-4)
+
+
+def test_a_table_finishes_over_sessions_from_its_committed_file(tmp_path, monkeypatch):
+    "Runs a committed table_m.json holds (same sweep) are not run again and stay in the table; a changed sweep keeps none."
+    import bench.table_m as tm
+    sweep_file = tmp_path / "t.yaml"
+    sweep_file.write_text("name: t\nbase: {profile: tiny, dataset: synthsar}\n"
+                          "grid: {student: [cbdnet, segformer], generator: [sar_jointnet, semgan]}\nseeds: [0, 1]\n")
+    runs, out, calls = tmp_path / "runs", tmp_path / "out", []
+    def fake_run(cell, folder):
+        calls.append((cell.base["generator"], cell.grid["student"][0], cell.seeds))
+        for seed in cell.seeds: _write(folder / f"seed={seed}", cell.base["generator"], cell.grid["student"][0], seed, 0.4, 0.43, None)
+        return True
+    monkeypatch.setattr(tm, "_run", fake_run)
+    monkeypatch.setattr(tm, "train_generators", lambda *a: {})
+    monkeypatch.setattr(tm, "measure_generators", lambda *a: {})
+    earlier = tmp_path / "earlier"
+    for m, st, seed in (("sar_jointnet", "cbdnet", 0), ("sar_jointnet", "cbdnet", 1), ("semgan", "cbdnet", 0)):
+        _write(earlier / m / st / f"seed={seed}", m, st, seed, 0.4, 0.40, None)
+    sweep = load_sweep(sweep_file)
+    rel = os.path.relpath(sweep_file, tm.ROOT)
+    out.mkdir()
+    (out / "table_m.json").write_text(json.dumps({"sweep": {"file": rel, "base": sweep.base, "seeds": sweep.seeds},
+                                                  "runs": collect(earlier)}))
+    assert tm.main(["--sweep", str(sweep_file), "--runs", str(runs), "--out", str(out), "--workers", "1"]) == 0
+    assert sorted(calls) == [("sar_jointnet", "segformer", [0, 1]), ("semgan", "cbdnet", [1]), ("semgan", "segformer", [0, 1])]
+    table = json.loads((out / "table_m.json").read_text())
+    assert len(table["runs"]) == 8 and table["cells"]["semgan"]["cbdnet"]["gain"]["mean"] == pytest.approx(1.5)  # 0 and 3 points
+    calls.clear()
+    (out / "table_m.json").write_text(json.dumps({**table, "sweep": {**table["sweep"], "seeds": [0]}}))  # another sweep's table
+    assert tm.main(["--sweep", str(sweep_file), "--runs", str(tmp_path / "runs2"), "--out", str(out), "--workers", "1"]) == 0
+    assert len(calls) == 4
 
 
 def load_sweep_text(tmp_path: Path, grid: str):
