@@ -209,12 +209,15 @@ def table_m_short() -> str:
     "The README's Table M: test mIoU per method (rows) and student (columns), each method's gain over none in brackets."
     d = _load("table_m.json")
     if not d: return "_Not measured yet: run `python -m bench.table_m` (a few hours on 2 cores, resumable)._\n"
-    pm = lambda x: f"{x['mean']:.1f} ± {x['sd']:.1f}"
+    seeds, expected = len(d["sweep"]["seeds"]), len(d["methods"]) * len(d["students"]) * len(d["sweep"]["seeds"])
+    pm = lambda x: f"{x['mean']:.1f} ± {x['sd']:.1f}" + (f" [{x['n']} of {seeds} seeds]" if x["n"] < seeds else "")
     lines = ["| method | " + " | ".join(d["students"]) + " |", "|---|" + "---|" * len(d["students"])]
     for m, row in d["cells"].items():
         cell = lambda c: "–" if c is None else pm(c["miou"]) + (f" ({c['gain']['mean']:+.1f})" if "gain" in c else "")
         lines.append(f"| {m} | " + " | ".join(cell(row.get(s)) for s in d["students"]) + " |")
-    return (f"From `bench/results/table_m.json` ({d['sweep']['base'].get('dataset', 'synthsar')}, `{d['sweep']['base']['profile']}` profile, {len(d['sweep']['seeds'])} seeds, "
+    partial = (f"**Not finished: {len(d['runs'])} of {expected} runs** (– : none yet); `python -m bench.table_m` runs the rest "
+               "and keeps these. " if len(d["runs"]) < expected else "")
+    return (partial + f"From `bench/results/table_m.json` ({d['sweep']['base'].get('dataset', 'synthsar')}, `{d['sweep']['base']['profile']}` profile, {seeds} seeds, "
             f"made by `{d['command'].strip()}`): test mIoU (%) mean ± sd, in brackets the gain in points over the same student "
             "trained on real pairs only (none). FID, sFID and the seeds positive: [Results and details](07_results.ipynb).\n\n"
             + "\n".join(lines) + "\n")

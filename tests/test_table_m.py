@@ -102,6 +102,7 @@ def test_collect_only_writes_the_table_files(tmp_path, monkeypatch):
     monkeypatch.setattr(bench.readme, "RESULTS", out)  # the README's short table and the results page read the same file
     short = bench.readme.table_m_short()
     assert "| method | cbdnet | segformer |" in short and "| semgan | 38.5 ± 0.7 (-1.5) | 54.0 ± 7.1 (-1.0) |" in short
+    assert "of 2 seeds]" not in short
     assert "| none | 40.0 ± 0.0 | 55.0 ± 7.1 |" in short and bench.readme.table_m().endswith((out / "table_m.md").read_text())
     with pytest.raises(SystemExit, match="no finished run"):
         main(["--sweep", str(sweep), "--runs", str(tmp_path / "empty"), "--out", str(tmp_path / "out2"), "--collect-only"])
@@ -176,6 +177,12 @@ def test_a_table_finishes_over_sessions_from_its_committed_file(tmp_path, monkey
     assert sorted(calls) == [("sar_jointnet", "segformer", [0, 1]), ("semgan", "cbdnet", [1]), ("semgan", "segformer", [0, 1])]
     table = json.loads((out / "table_m.json").read_text())
     assert len(table["runs"]) == 8 and table["cells"]["semgan"]["cbdnet"]["gain"]["mean"] == pytest.approx(1.5)  # 0 and 3 points
+    import bench.readme
+    monkeypatch.setattr(bench.readme, "RESULTS", out)
+    assert "Not finished" not in bench.readme.table_m_short()
+    (out / "table_m.json").write_text(json.dumps({**table, "runs": table["runs"][:7]}))  # as a table half-way through says it
+    assert "**Not finished: 7 of 8 runs**" in bench.readme.table_m_short()
+    (out / "table_m.json").write_text(json.dumps(table))
     calls.clear()
     (out / "table_m.json").write_text(json.dumps({**table, "sweep": {**table["sweep"], "seeds": [0]}}))  # another sweep's table
     assert tm.main(["--sweep", str(sweep_file), "--runs", str(tmp_path / "runs2"), "--out", str(out), "--workers", "1"]) == 0
