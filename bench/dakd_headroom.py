@@ -22,6 +22,11 @@ used, run the same command with other seeds into another folder:
 
     python -m bench.dakd_headroom --seeds 21 22 23 --runs runs/headroom_heldout --out bench/results/heldout
 
+A study written before for the same seeds (`<out>/dakd_headroom.json`) is kept: its main runs and every arm it
+measured with today's parameters are not run again, so `--arms NEW` runs only the new arm's runs (each trains its
+baseline again where `--runs` lacks the main runs: the same fingerprint, so the same student, which `collect` checks)
+and the table grows from the committed file across sessions.
+
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
 share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generator", "machine"}),
 `dakd_headroom.md` (the table) and `dakd_headroom.png` (each arm's gain over the baseline, a dot per seed, beside the ceiling's).
@@ -126,14 +131,19 @@ def student_record(run_dir: Path, res: dict, student: str) -> dict:
             "val_miou": load_json(run_dir / f"student_{student}" / "best" / "metrics.json")["miou"]}
 
 
-def collect(runs: Path, names: list[str], arms: list[str]) -> list[dict]:
+def collect(runs: Path, names: list[str], arms: list[str],
+            kept: dict | None = None,  # a committed study of these seeds (committed_study): its main rows and kept arms stand
+            ) -> list[dict]:
     "One row per seed: baseline, the paper's DAKD, the ceiling and each arm's DAKD student, from the runs' files."
-    rows = []
+    rows, kept_rows = [], {r["run"]: r for r in (kept or {}).get("runs", [])}
     for name in names:
-        res = load_json(runs / "main" / name / "results.json")
-        row = {"run": name, "seed": res["params"]["seed"], "n_real": res["params"]["n_real"], "n_generated": res["params"]["n_generated"],
-               **{s: student_record(runs / "main" / name, res, s) for s in ("baseline", PAPER, CEILING)}}
-        for arm in arms:
+        if name in kept_rows:  # the main run and the arms of the committed study, as it recorded them
+            row = {k: v for k, v in kept_rows[name].items() if k not in ARMS or k in kept_arms(kept, arms)}
+        else:
+            res = load_json(runs / "main" / name / "results.json")
+            row = {"run": name, "seed": res["params"]["seed"], "n_real": res["params"]["n_real"], "n_generated": res["params"]["n_generated"],
+                   **{s: student_record(runs / "main" / name, res, s) for s in ("baseline", PAPER, CEILING)}}
+        for arm in (a for a in arms if a not in row):
             arm_res = load_json(runs / arm / name / "results.json")
             if abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
                 raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
@@ -141,6 +151,18 @@ def collect(runs: Path, names: list[str], arms: list[str]) -> list[dict]:
             if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
         rows.append(row)
     return rows
+
+
+def committed_study(table: Path, seeds: list[int]) -> dict:
+    "A written dakd_headroom.json of the same profile and seeds, whose main runs and arms need not run again; {} if none."
+    if not table.is_file(): return {}
+    old = load_json(table)
+    return old if old.get("profile") == PROFILE and old.get("seeds") == seeds else {}
+
+
+def kept_arms(kept: dict, arms: list[str]) -> list[str]:
+    "The arms a committed study measured with the parameters ARMS gives them today."
+    return [a for a in arms if kept.get("arms", {}).get(a, {}).get("params") == ARMS[a][0]]
 
 
 def _mean_sd(values: list[float]) -> dict:
@@ -243,21 +265,28 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
     n_real = PROFILES[PROFILE]["data"]["n_real"]
+    names, kept = list(main_sweep(args.seeds).configs()), committed_study(out / "dakd_headroom.json", args.seeds)
+    main_kept = {r["run"] for r in kept.get("runs", [])} >= set(names)
+    fresh = [a for a in args.arms if a not in kept_arms(kept, args.arms)] if main_kept else args.arms
+    if kept: print(f"{out / 'dakd_headroom.json'}: kept {'the main runs and ' if main_kept else ''}"
+                   f"{len(args.arms) - len(fresh)} arms of the committed study; running {fresh or 'nothing more'}", file=sys.stderr)
     if not args.collect_only:
-        train_study_generator(GENERATOR, base, n_real, args.threads or 2)
-        os.environ["OMP_NUM_THREADS"] = str(args.threads or 2)
-        if not _run(main_sweep(args.seeds), runs / "main"): return 1
+        if not main_kept:
+            train_study_generator(GENERATOR, base, n_real, args.threads or 2)
+            os.environ["OMP_NUM_THREADS"] = str(args.threads or 2)
+            if not _run(main_sweep(args.seeds), runs / "main"): return 1
         os.environ["OMP_NUM_THREADS"] = str(args.threads or 2 // args.workers)
-        if not run_arms(args.arms, args.seeds, runs, args.workers, args.threads or 2 // args.workers): return 1
-    used = {GENERATOR} | {ARMS[a][0]["jointnet_path"] for a in args.arms if "jointnet_path" in ARMS[a][0]}
+        if not run_arms(fresh, args.seeds, runs, args.workers, args.threads or 2 // args.workers): return 1
+    used = (set() if main_kept else {GENERATOR}) | {ARMS[a][0]["jointnet_path"] for a in fresh if "jointnet_path" in ARMS[a][0]}
     cards = {path: check_generator_card(ROOT / path, n_real, RECIPES[path]) for path in RECIPES if path in used}
-    names = list(main_sweep(args.seeds).configs())
-    rows = collect(runs, names, args.arms)
+    generators = {**{p: g for p, g in kept.get("generators", {}).items() if main_kept},
+                  **{p: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "init_from")} for p, c in cards.items()}}
+    rows = collect(runs, names, args.arms, kept if main_kept else None)
     summary = summarize(rows, args.arms)
     choice = choose(summary, args.arms)
     save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3]}
                                                                  for a in args.arms},
-               "generators": {p: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "init_from")} for p, c in cards.items()},
+               "generators": generators,
                "command": "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv),
                "machine": machine_record(), "runs": rows, "summary": summary, "choice": choice}, out / "dakd_headroom.json")
     with atomic_path(out / "dakd_headroom.md") as tmp: tmp.write_text(markdown(rows, summary, args.arms, choice))

@@ -107,3 +107,30 @@ def test_a_study_takes_the_packaged_copy_of_its_generator_instead_of_training_it
     assert not adopt_packaged(other, 16, h.PROFILE, {"timesteps": "lognormal"}), "another recipe"
     assert not adopt_packaged(other, 16, "tiny", {}), "another profile's network"
     assert not adopt_packaged(tmp_path / "b" / "synthsar-16-unknown", 16, h.PROFILE, {}) and not other.exists()
+
+
+def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
+    "A written dakd_headroom.json of the same seeds: its main runs and arms stand, only an arm it lacks runs (its baseline checked)."
+    import bench.dakd_headroom as h
+    runs, out, calls = tmp_path / "runs", tmp_path / "out", []
+    names = _study(runs)
+    monkeypatch.setattr(h, "check_generator_card", lambda *a: {"steps": 1})
+    assert h.main(["--seeds", "0", "1", "--arms", "real_share", "--runs", str(runs), "--out", str(out), "--collect-only"]) == 0
+    (tmp_path / "o2").mkdir()
+    (tmp_path / "o2" / "dakd_headroom.json").write_text((out / "dakd_headroom.json").read_text())  # the same committed study
+    fresh = tmp_path / "fresh"  # the next session: no main runs, only the new arm's, which trained its baseline again
+    for seed, name in enumerate(names):
+        _write(fresh / "freemask" / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.42 + seed / 10}, {"baseline": 0.6, "dakd": 0.61})
+    def fake_arms(arms, seeds, runs_, workers, threads):
+        calls.append(arms); return True
+    monkeypatch.setattr(h, "run_arms", fake_arms)
+    monkeypatch.setattr(h, "_run", lambda *a: pytest.fail("the committed main runs were run again"))
+    assert h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(out)]) == 0
+    assert calls == [["freemask"]]
+    study = json.loads((out / "dakd_headroom.json").read_text())
+    assert study["summary"]["real_share"]["gain"]["mean"] == pytest.approx(0.04) and study["summary"]["freemask"]["gain"]["mean"] == pytest.approx(0.02)
+    assert set(study["runs"][0]) >= {"baseline", "dakd", "ceiling", "real_share", "freemask"}
+    res = fresh / "freemask" / names[1] / "results.json"  # a baseline trained again that is not the committed one
+    res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
+    with pytest.raises(SystemExit, match="baseline is not the main run's"):
+        h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(tmp_path / "o2"), "--collect-only"])
