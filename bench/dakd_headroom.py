@@ -53,7 +53,10 @@ GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFI
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
 GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (the first screen of bench.generator_recipe chose it)
-RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"}}  # path -> recipe
+GENERATOR_LOGNORMAL_LR = "runs/generators/synthsar-16-few-label-lognormal-lr2e-4"  # and the recipe screen's lowest-seg_fd learning rate
+GENERATOR_LOGNORMAL_LONG = "runs/generators/synthsar-16-few-label-lognormal-4500"  # log-normal, three times the profile's steps
+RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"},
+           GENERATOR_LOGNORMAL_LR: {"timesteps": "lognormal", "lr": 2e-4}, GENERATOR_LOGNORMAL_LONG: {"timesteps": "lognormal", "steps": 4500}}  # path -> recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
     "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
@@ -76,6 +79,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                  "clean_fragments": 6},
                                                 "as lognormal_real_share_freemask, label fragments under 6 px cleaned first (ships spared)",
                                                 False, False),
+    "lognormal_lr_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_LR, "real_share": 0.5, "filter_generated": "freemask"},
+                                         "as lognormal_real_share_freemask, its generator trained at lr 2e-4", False, False),
+    "lognormal_long_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_LONG, "real_share": 0.5, "filter_generated": "freemask"},
+                                           "as lognormal_real_share_freemask, its generator trained 4,500 steps (3x)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
