@@ -325,6 +325,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                                                                          'dakd_nb/pair_filters.py'),
                                       'dakd_nb.pair_filters.FragmentCleaned.__len__': ( 'pair_filters.html#fragmentcleaned.__len__',
                                                                                         'dakd_nb/pair_filters.py'),
+                                      'dakd_nb.pair_filters.FragmentCleaned._cleaned': ( 'pair_filters.html#fragmentcleaned._cleaned',
+                                                                                         'dakd_nb/pair_filters.py'),
                                       'dakd_nb.pair_filters.FragmentCleaned.relabelled': ( 'pair_filters.html#fragmentcleaned.relabelled',
                                                                                            'dakd_nb/pair_filters.py'),
                                       'dakd_nb.pair_filters.PixelWeighted': ('pair_filters.html#pixelweighted', 'dakd_nb/pair_filters.py'),

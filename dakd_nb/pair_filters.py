@@ -115,10 +115,14 @@ class FragmentCleaned(Dataset):
 
     def __len__(self) -> int: return len(self.base)
 
-    def __getitem__(self, i: int) -> dict:
+    def _cleaned(self, i: int) -> tuple[dict, Tensor, Tensor]:
+        "Item i, its hard label (its own, or argmax of its soft label) and that label cleaned."
         item = self.base[i]
         hard = item["label"] if "label" in item else item["soft"].argmax(0)
-        clean = clean_fragments(hard, self.min_size, self.spare)
+        return item, hard, clean_fragments(hard, self.min_size, self.spare)
+
+    def __getitem__(self, i: int) -> dict:
+        item, hard, clean = self._cleaned(i)
         changed, out = clean != hard, {**item, **({"label": clean} if "label" in item else {})}
         if "soft" in item and changed.any():
             soft = item["soft"].clone()
@@ -130,7 +134,6 @@ class FragmentCleaned(Dataset):
         "Pixels the clean-up relabels over the whole set, and all pixels: {'relabelled', 'pixels'}."
         n = total = 0
         for i in range(len(self)):
-            item = self.base[i]
-            hard = item["label"] if "label" in item else item["soft"].argmax(0)
-            n, total = n + int((clean_fragments(hard, self.min_size, self.spare) != hard).sum()), total + hard.numel()
+            _, hard, clean = self._cleaned(i)
+            n, total = n + int((clean != hard).sum()), total + hard.numel()
         return {"relabelled": n, "pixels": total}
