@@ -149,18 +149,33 @@ def collect(runs: Path, names: list[str], arms: list[str],
     for name in names:
         if name in kept_rows:  # the main run and the arms of the committed study, as it recorded them
             row = {k: v for k, v in kept_rows[name].items() if k not in ARMS or k in kept_arms(kept, arms)}
+            row.setdefault("processor", _processor(kept["machine"]))  # studies before 2026-12-06 ran (and were collected) on one
         else:
             res = load_json(runs / "main" / name / "results.json")
             row = {"run": name, "seed": res["params"]["seed"], "n_real": res["params"]["n_real"], "n_generated": res["params"]["n_generated"],
-                   **{s: student_record(runs / "main" / name, res, s) for s in ("baseline", PAPER, CEILING)}}
+                   "processor": _processor(res["machine"]), **{s: student_record(runs / "main" / name, res, s) for s in ("baseline", PAPER, CEILING)}}
         for arm in (a for a in arms if a not in row):
             arm_res = load_json(runs / arm / name / "results.json")
-            if abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
-                raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
             row[arm] = student_record(runs / arm / name, arm_res, "dakd")
+            if abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
+                if _processor(arm_res["machine"]) == row["processor"]:
+                    raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
+                # another processor computes in other kernels: the same recipe and seed give another baseline, so the
+                # arm is measured against the baseline its own run trained there (paired, as every gain is)
+                row[arm].update(baseline=student_record(runs / arm / name, arm_res, "baseline"), machine=_processor(arm_res["machine"]))
             if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
         rows.append(row)
     return rows
+
+
+def _processor(machine: dict) -> str:
+    "The processor a run's results were computed on (results differ between processors in their last bits, then more)."
+    return f"{machine['cpu']} ({machine['cpu_capability']})"
+
+
+def baseline_of(row: dict, student: str) -> dict:
+    "The baseline a student of a seed's row is measured against: the main run's, or the one its own run trained on another processor."
+    return row[student].get("baseline", row["baseline"])
 
 
 def committed_study(table: Path, seeds: list[int]) -> dict:
@@ -185,10 +200,10 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
            for s in ("baseline", CEILING, PAPER, *arms)}
     gap = statistics.fmean(r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows)
     for s in (CEILING, PAPER, *arms):
-        gains = [r[s]["miou"] - r["baseline"]["miou"] for r in rows]
+        gains = [r[s]["miou"] - baseline_of(r, s)["miou"] for r in rows]
         out[s].update(gain=_mean_sd(gains), positive_seeds=sum(g > 0 for g in gains),
-                      oil_gain=_mean_sd([r[s]["iou"]["oil_spill"] - r["baseline"]["iou"]["oil_spill"] for r in rows]),
-                      val_gain=_mean_sd([r[s]["val_miou"] - r["baseline"]["val_miou"] for r in rows]),
+                      oil_gain=_mean_sd([r[s]["iou"]["oil_spill"] - baseline_of(r, s)["iou"]["oil_spill"] for r in rows]),
+                      val_gain=_mean_sd([r[s]["val_miou"] - baseline_of(r, s)["val_miou"] for r in rows]),
                       share_of_ceiling=statistics.fmean(gains) / gap if gap > 0 else None)
     return out
 
@@ -212,13 +227,18 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
     lines = ["| student | what it is | test mIoU | gain (points) | share of ceiling | seeds positive | oil-spill IoU gain | val gain |",
              "|---|---|---|---|---|---|---|---|",
              f"| baseline | real pairs only | {summary['baseline']['miou']['mean']:.3f} ± {summary['baseline']['miou']['sd']:.3f} | | | | | |"]
+    elsewhere = {r[s]["machine"] for r in rows for s in arms if "machine" in r[s]}
     for s in (CEILING, PAPER, *arms):
         d, share = summary[s], summary[s]["share_of_ceiling"]
-        lines.append(f"| {s} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
+        mark = " †" if any("machine" in r[s] for r in rows) else ""
+        lines.append(f"| {s}{mark} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
                      f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} |")
     seeds = ", ".join(str(r["seed"]) for r in rows)
     return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline. "
-            f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n")
+            f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
+            + (f"\n† Run on another processor ({', '.join(sorted(elsewhere))}) than the main runs: there the same recipe and seed "
+               "train another baseline, so its test mIoU is that processor's and its gains are against the baseline its own run "
+               "trained there.\n" if elsewhere else ""))
 
 
 def plot(rows: list[dict], summary: dict, arms: list[str]):
@@ -229,7 +249,7 @@ def plot(rows: list[dict], summary: dict, arms: list[str]):
     names = [CEILING, PAPER, *arms]
     fig, ax = plt.subplots(figsize=(1.1 * len(names) + 2, 4))
     for i, s in enumerate(names):
-        gains = [100 * (r[s]["miou"] - r["baseline"]["miou"]) for r in rows]
+        gains = [100 * (r[s]["miou"] - baseline_of(r, s)["miou"]) for r in rows]
         ax.bar(i, statistics.fmean(gains), color="grey" if s == CEILING else f"C{i}", alpha=0.7)
         ax.plot([i] * len(gains), gains, "k.", ms=4)
     ax.axhline(0, color="k", lw=0.8)

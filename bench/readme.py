@@ -90,7 +90,10 @@ def headline() -> str:
         name, profile = "dakd_headroom.json", d["profile"]
         choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))
-        students = {s: d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}
+        elsewhere = [a for a in top if any("machine" in r.get(a, {}) for r in d["runs"])]  # bench.dakd_headroom.collect's mark
+        students = {s + " †" * (s in elsewhere): d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}
+        choice += (" † Run on another processor than the main runs: its gains are against the baseline its own run trained "
+                   "there, its test mIoU that processor's." if elsewhere else "")
     elif d := _load("dakd_gain.json"):
         name, profile, choice = "dakd_gain.json", d["sweep"]["base"]["profile"], ""
         students = _gain_study_students(d)

@@ -8,10 +8,13 @@ from bench.dakd_gain import share_stages
 from bench.dakd_headroom import ARMS, arm_stages, arm_sweep, choose, collect, main_sweep, markdown, plot, summarize
 
 
-def _write(run, seed, test, val):
+XEON = {"cpu": "Intel(R) Xeon(R) Processor", "cpu_capability": "AVX512"}
+
+
+def _write(run, seed, test, val, machine=XEON):
     "A run folder as the main job leaves it: results.json and each student's best/metrics.json."
     run.mkdir(parents=True)
-    (run / "results.json").write_text(json.dumps({"params": {"seed": seed, "n_real": 16, "n_generated": 64},
+    (run / "results.json").write_text(json.dumps({"params": {"seed": seed, "n_real": 16, "n_generated": 64}, "machine": machine,
                                                   "test": {s: {"miou": m, "iou": {"sea": 0.9, "oil_spill": m / 2}} for s, m in test.items()}}))
     for s, v in val.items():
         (run / f"student_{s}" / "best").mkdir(parents=True)
@@ -54,6 +57,21 @@ def test_an_arm_must_share_the_main_runs_baseline(tmp_path):
     res = tmp_path / "real_share" / names[1] / "results.json"
     res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
     with pytest.raises(SystemExit, match="baseline is not the main run's"): collect(tmp_path, names, ["real_share"])
+
+
+def test_an_arm_run_on_another_processor_is_measured_against_its_own_baseline(tmp_path):
+    names = _study(tmp_path)
+    epyc = {"cpu": "AMD EPYC", "cpu_capability": "AVX2"}
+    for seed, name in enumerate(names):  # there the same recipe trained a baseline 0.02 lower; the arm is 0.03 above it
+        _write(tmp_path / "lognormal" / name, seed, {"baseline": 0.38 + seed / 10, "dakd": 0.41 + seed / 10},
+               {"baseline": 0.58, "dakd": 0.6}, machine=epyc)
+    rows = collect(tmp_path, names, ["real_share", "lognormal"])
+    s = summarize(rows, ["real_share", "lognormal"])
+    assert s["lognormal"]["gain"]["mean"] == pytest.approx(0.03) and s["lognormal"]["val_gain"]["mean"] == pytest.approx(0.02)
+    assert s["real_share"]["gain"]["mean"] == pytest.approx(0.04)  # the main processor's arms keep the main baseline
+    md = markdown(rows, s, ["real_share", "lognormal"], choose(s, ["real_share", "lognormal"]))
+    assert "| lognormal † |" in md and "| real_share |" in md and "AMD EPYC (AVX2)" in md
+    plot(rows, s, ["real_share", "lognormal"])
 
 
 def test_arms_run_the_main_runs_with_one_change_and_share_what_they_can(tmp_path):

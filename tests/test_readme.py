@@ -107,3 +107,13 @@ def test_the_headline_shows_the_arms_best_on_validation_and_says_where_the_rest_
     text = readme.headline()
     assert "\n".join(headline_rows("real_share")) in text and "| worse |" not in text
     assert "Chosen on validation: **real_share**." in text and "Shown: the 1 arms best on validation; the other 1 are on the results page." in text
+
+
+def test_an_arm_run_on_another_processor_is_marked_in_the_headline(tmp_path, monkeypatch):
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    study = headroom_study(("real_share", (0.54, 0.55)))
+    for r in study["runs"]: r["real_share"]["machine"] = "AMD EPYC (AVX2)"
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    text = readme.headline()
+    assert "| real_share † | 0.545" in text and "† Run on another processor than the main runs" in text
+    assert "| dakd |" in text  # the main processor's students unmarked
