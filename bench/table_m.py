@@ -39,6 +39,7 @@ from bench.dakd_headroom import GENERATOR, _run
 from bench.data_efficiency import adopt_packaged, check_generator_card, train_generator
 from dakd_nb.files import atomic_path, load_json, save_figure, save_json
 from dakd_nb.machine import machine_record
+from dakd_nb.pretrain import PRETRAINED_RECIPE
 from dakd_nb.sweeps import Sweep, load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,8 @@ GENERATORS = {  # method -> its CPU generator folder (trained on the few-label p
     "sar_jointnet": GENERATOR, "ddpm": "runs/generators/synthsar-16-few-label-ddpm",
     "satsynth": "runs/generators/synthsar-16-few-label-satsynth", "semgan": "runs/generators/synthsar-16-few-label-semgan"}
 QUALITY = ("seg_fd", "fid", "sfid", "alignment_miou")  # generation_quality.json's figures a row reports
-EVAL = dict(n_eval=256, n_reference=512, reference_seed=99, seg_steps=400)  # as the packaged generator's card measures (pretrain)
+EVAL = dict(n_eval=PRETRAINED_RECIPE["eval"]["n_eval"], n_reference=PRETRAINED_RECIPE["eval"]["n_reference"], reference_seed=99,
+            seg_steps=400)  # as the packaged generator's card measures (pretrain)
 
 
 def methods(sweep: Sweep) -> list[str]:
