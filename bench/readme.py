@@ -141,8 +141,10 @@ def benchmarks() -> str:
         r = m["results"]
         what = (f"as `make run` runs it (`{' '.join(f'-p {k} {v}' for k, v in r['params'].items())}`)" if "params" in r
                 else f"in the {r['profile']} profile")
-        lines.append(f"- The main job {what}: {r['wall_s']:.0f} s wall, papermill included "
-                     f"(`bench/results/main_job.json`, {m['when'][:10]}).")
+        mach = m["machine"]
+        lines.append(f"- The main job {what}: {r['wall_s']:.0f} s wall, papermill included, on {mach['cpu_count']} cores of "
+                     f"{mach['cpu']} ({mach['cpu_capability']}); seed 0's DAKD student {r['miou']['dakd']:.3f} against its "
+                     f"baseline's {r['miou']['baseline']:.3f} (`bench/results/main_job.json`, {m['when'][:10]}).")
     if s := _load("saross.json"):
         r = s["results"]["models"]
         lines.append(f"- SAROSS-Net (width {s['results']['config']['width']}, {s['results']['config']['size']}²): "
