@@ -55,8 +55,11 @@ GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # it
 GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (the first screen of bench.generator_recipe chose it)
 GENERATOR_LOGNORMAL_LR = "runs/generators/synthsar-16-few-label-lognormal-lr2e-4"  # and the recipe screen's lowest-seg_fd learning rate
 GENERATOR_LOGNORMAL_LONG = "runs/generators/synthsar-16-few-label-lognormal-4500"  # log-normal, three times the profile's steps
+GENERATOR_LOGNORMAL_WARM = "runs/generators/synthsar-16-few-label-lognormal-warm"  # the log-normal one trained the profile's steps again
+CONTINUES = {GENERATOR_LOGNORMAL_WARM: GENERATOR_LOGNORMAL}  # generator -> the generator its training starts from (fresh optimiser)
 RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"},
-           GENERATOR_LOGNORMAL_LR: {"timesteps": "lognormal", "lr": 2e-4}, GENERATOR_LOGNORMAL_LONG: {"timesteps": "lognormal", "steps": 4500}}  # path -> recipe
+           GENERATOR_LOGNORMAL_LR: {"timesteps": "lognormal", "lr": 2e-4}, GENERATOR_LOGNORMAL_LONG: {"timesteps": "lognormal", "steps": 4500},
+           GENERATOR_LOGNORMAL_WARM: {"timesteps": "lognormal"}}  # path -> recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
     "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
@@ -111,6 +114,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                          "as lognormal_real_share_freemask, its generator trained at lr 2e-4", False, False),
     "lognormal_long_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_LONG, "real_share": 0.5, "filter_generated": "freemask"},
                                            "as lognormal_real_share_freemask, its generator trained 4,500 steps (3x)", False, False),
+    "lognormal_warm_sdedit_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_WARM, "generation": "sdedit", "real_share": 0.5,
+                                                   "filter_generated": "freemask"},
+                                                  "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
+                                                  "twice (continued from the packaged one)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
@@ -130,14 +137,23 @@ def image_pretrained_start(base: dict, n_real: int) -> tuple:
     return model, {"image_branch": f"pre-trained {config.steps} steps on {UNLABELLED['n']} unlabelled SynthSAR scenes (seed {UNLABELLED['seed']})"}
 
 
+def continued_start(path: str, base: dict, n_real: int, threads: int) -> tuple:
+    "The generator CONTINUES[path] (made first where missing) as the net `path`'s training starts from, and what it is."
+    from dakd_nb.pretrain import _initial_net
+    from dakd_nb.train_jointnet import JointNetConfig
+    train_study_generator(CONTINUES[path], base, n_real, threads)
+    return _initial_net(ROOT / CONTINUES[path], JointNetConfig.for_profile(PROFILE, device="cpu", **RECIPES[path]))
+
+
 def train_study_generator(path: str, base: dict, n_real: int, threads: int) -> dict:
     "Train (or resume) one of the study's generators on the labelled scenes when it is missing; its card."
     if not (ROOT / path / "card.json").is_file() and not adopt_packaged(ROOT / path, n_real, PROFILE, RECIPES[path]):
         print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
         import torch
         torch.set_num_threads(threads)  # trained in this process
-        train_generator(ROOT / path, n_real, base, RECIPES[path], "python -m bench.dakd_headroom",
-                        image_pretrained_start(base, n_real) if path == GENERATOR_IMAGE else None)
+        start = (image_pretrained_start(base, n_real) if path == GENERATOR_IMAGE
+                 else continued_start(path, base, n_real, threads) if path in CONTINUES else None)
+        train_generator(ROOT / path, n_real, base, RECIPES[path], "python -m bench.dakd_headroom", start)
     return check_generator_card(ROOT / path, n_real, RECIPES[path])
 
 
