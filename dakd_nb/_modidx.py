@@ -219,6 +219,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                   'dakd_nb.main_job._commit': ('train_saross.html#_commit', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job._files_record': ('train_saross.html#_files_record', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job._json': ('train_saross.html#_json', 'dakd_nb/main_job.py'),
+                                  'dakd_nb.main_job._not_started': ('train_saross.html#_not_started', 'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.augmentation_settings': ( 'train_saross.html#augmentation_settings',
                                                                               'dakd_nb/main_job.py'),
                                   'dakd_nb.main_job.ceiling_set': ('train_saross.html#ceiling_set', 'dakd_nb/main_job.py'),

@@ -160,11 +160,16 @@ def _changes(old, new) -> list[str]:
     return lines[:5] + ([f"and {len(lines) - 5} more"] if len(lines) > 5 else [])
 
 
+def _not_started(folder: Path) -> bool:
+    "A stage folder a kill left before its record was written: nothing in it but hidden temporary files."
+    return all(f.name.startswith(".") for f in folder.iterdir())
+
+
 def stale_stages(stages: dict[str, dict], out: Path) -> dict[str, list[str]]:
     "Stages on disk made from other inputs than `stages` says, each with what changed; reads only."
     stale, remade = {}, set()  # remade: stages this run will make (again)
     for name, made_from in stages.items():
-        if not (out / name).exists():
+        if not (out / name).exists() or _not_started(out / name):
             remade.add(name)
             continue
         try: saved = load_json(out / name / STAGE_RECORD).get("made_from") if (out / name / STAGE_RECORD).is_file() else None

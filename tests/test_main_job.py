@@ -247,3 +247,14 @@ def test_papermill_reads_every_parameter_with_its_type_default_and_help(caplog):
         kinds = [k for k in typing.get_args(hints[f.name]) if k is not type(None)] or [hints[f.name]]
         want = f"Optional[{kinds[0].__name__}]" if type(None) in typing.get_args(hints[f.name]) else kinds[0].__name__
         assert p.inferred_type_name == want and ast.literal_eval(p.default) == f.default and p.help.strip(), (f.name, p)
+
+
+def test_stage_folder_killed_before_its_record_counts_as_not_started(tmp_path):
+    "A kill between a stage folder's mkdir and its record leaves only hidden temp files: resumed, not refused as stale."
+    from dakd_nb.main_job import stale_stages
+    stages = {"augmentation": {"n": 4}}
+    (tmp_path / "augmentation").mkdir()
+    (tmp_path / "augmentation" / ".fingerprint.json.123.abc.tmp").write_text("")
+    assert stale_stages(stages, tmp_path) == {}
+    (tmp_path / "augmentation" / "shard-0000.safetensors").write_text("x")  # real content without a record: refused
+    assert list(stale_stages(stages, tmp_path)) == ["augmentation"]
