@@ -1,7 +1,7 @@
 """DAKD in the few-label regime: the paper's recipe, student-side and generation arms, and the ceiling (a benchmark, not a test).
 
     python -m bench.dakd_headroom [--seeds 0 1 2 3 4] [--arms real_share freemask ...] [--runs runs/headroom]
-                                  [--out bench/results] [--workers 2] [--collect-only]
+                                  [--out bench/results] [--workers 2] [--collect-only] [--baselines-from ARM]
 
 The `few-label` profile: 16 labelled SynthSAR scenes, students trained to convergence at equal optimiser steps and
 validations. One generator serves every run (the training scenes are fixed; a seed changes only the training's
@@ -25,7 +25,9 @@ used, run the same command with other seeds into another folder:
 A study written before for the same seeds (`<out>/dakd_headroom.json`) is kept: its main runs and every arm it
 measured with today's parameters are not run again, so `--arms NEW` runs only the new arm's runs (each trains its
 baseline again where `--runs` lacks the main runs: the same fingerprint, so the same student, which `collect` checks)
-and the table grows from the committed file across sessions.
+and the table grows from the committed file across sessions. `--baselines-from ARM` lets the new arms read back that
+arm's finished baselines in `--runs` instead (one baseline training per seed on a processor without the main runs);
+each † baseline's record (when and at which commit it was trained) goes into the JSON, so shared ones show.
 
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
 share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generator", "machine"}),
@@ -184,6 +186,8 @@ def collect(runs: Path, names: list[str], arms: list[str],
         if name in kept_rows:  # the main run and the arms of the committed study, as it recorded them
             row = {k: v for k, v in kept_rows[name].items() if k not in ARMS or k in kept_arms(kept, arms)}
             row.setdefault("processor", _processor(kept["machine"]))  # studies before 2026-12-06 ran (and were collected) on one
+            for arm in (a for a in arms if "baseline" in row.get(a, {}) and "trained" not in row[a]["baseline"]):
+                row[arm]["baseline"]["trained"] = baseline_trained(runs / arm / name)  # recorded before 2026-12-07: filled where the run is here
         else:
             res = load_json(runs / "main" / name / "results.json")
             row = {"run": name, "seed": res["params"]["seed"], "n_real": res["params"]["n_real"], "n_generated": res["params"]["n_generated"],
@@ -196,10 +200,20 @@ def collect(runs: Path, names: list[str], arms: list[str],
                     raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
                 # another processor computes in other kernels: the same recipe and seed give another baseline, so the
                 # arm is measured against the baseline its own run trained there (paired, as every gain is)
-                row[arm].update(baseline=student_record(runs / arm / name, arm_res, "baseline"), machine=_processor(arm_res["machine"]))
+                row[arm].update(baseline={**student_record(runs / arm / name, arm_res, "baseline"), "trained": baseline_trained(runs / arm / name)},
+                                machine=_processor(arm_res["machine"]))
             if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
         rows.append(row)
     return rows
+
+
+def baseline_trained(run_dir: Path) -> dict | None:
+    """When and at which commit the baseline an arm's run holds was trained (its stage record), or None where the run is gone:
+    arms whose baselines carry the same stamp share one training (`--baselines-from`)."""
+    record = run_dir / "student_baseline" / "fingerprint.json"
+    if not record.is_file(): return None
+    info = load_json(record)["info"]
+    return {"started": info["started"], "commit": info["commit"]}
 
 
 def _processor(machine: dict) -> str:
@@ -301,7 +315,9 @@ def _run(sweep: Sweep, folder: Path) -> bool:
     return not bad
 
 
-def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, threads: int) -> bool:
+def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, threads: int,
+             baselines_from: str | None = None,  # another arm whose runs' baselines the arms read back instead of the main runs'
+             ) -> bool:
     "Run the arms' sweeps, `workers` at a time (an arm with its own generator trains it first); whether every run finished."
     names, todo, ok = list(main_sweep(seeds).configs()), list(arms), []
     base, n_real = main_sweep(seeds).base, PROFILES[PROFILE]["data"]["n_real"]
@@ -309,6 +325,7 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, thread
         while todo:
             arm = todo.pop(0)
             if (path := ARMS[arm][0].get("jointnet_path")) is not None: train_study_generator(path, base, n_real, threads)
+            if baselines_from: share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
             share_stages(runs / "main", runs / arm, names, arm_stages(arm))
             ok.append(_run(arm_sweep(arm, seeds), runs / arm))
     pool = [threading.Thread(target=work) for _ in range(workers)]
@@ -326,6 +343,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="arms run at a time")
     ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default: 2, and 2 // workers for the arms)")
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
+    ap.add_argument("--baselines-from", default=None, choices=list(ARMS), metavar="ARM",
+                    help="the arms read back this arm's finished baselines (in --runs) where the main runs are not here, "
+                         "e.g. on another processor than the committed main runs; the JSON records each baseline's training")
     args = ap.parse_args(argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
     n_real = PROFILES[PROFILE]["data"]["n_real"]
@@ -340,7 +360,7 @@ def main(argv=None) -> int:
             os.environ["OMP_NUM_THREADS"] = str(args.threads or 2)
             if not _run(main_sweep(args.seeds), runs / "main"): return 1
         os.environ["OMP_NUM_THREADS"] = str(args.threads or 2 // args.workers)
-        if not run_arms(fresh, args.seeds, runs, args.workers, args.threads or 2 // args.workers): return 1
+        if not run_arms(fresh, args.seeds, runs, args.workers, args.threads or 2 // args.workers, args.baselines_from): return 1
     used = (set() if main_kept else {GENERATOR}) | {ARMS[a][0]["jointnet_path"] for a in fresh if "jointnet_path" in ARMS[a][0]}
     cards = {path: check_generator_card(ROOT / path, n_real, RECIPES[path]) for path in RECIPES if path in used}
     generators = {**{p: g for p, g in kept.get("generators", {}).items() if main_kept},

@@ -1,5 +1,6 @@
 """bench/dakd_headroom.py's bookkeeping on hand-made run folders: rows, gains, the ceiling's share, the choice on validation."""
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,7 @@ def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
     fresh = tmp_path / "fresh"  # the next session: no main runs, only the new arm's, which trained its baseline again
     for seed, name in enumerate(names):
         _write(fresh / "freemask" / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.42 + seed / 10}, {"baseline": 0.6, "dakd": 0.61})
-    def fake_arms(arms, seeds, runs_, workers, threads):
+    def fake_arms(arms, seeds, runs_, workers, threads, baselines_from):
         calls.append(arms); return True
     monkeypatch.setattr(h, "run_arms", fake_arms)
     monkeypatch.setattr(h, "_run", lambda *a: pytest.fail("the committed main runs were run again"))
@@ -152,3 +153,38 @@ def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
     res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
     with pytest.raises(SystemExit, match="baseline is not the main run's"):
         h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(tmp_path / "o2"), "--collect-only"])
+
+
+def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_baselines_training(tmp_path, monkeypatch):
+    """On a processor without the main runs, `--baselines-from ARM` gives new arms that arm's finished baselines (not its
+    augmentation set, which its own recipe made); collect records when each † baseline was trained, so shared ones show."""
+    import bench.dakd_headroom as h
+    names, epyc = _study(tmp_path), {"cpu": "AMD EPYC", "cpu_capability": "AVX2"}
+    for seed, name in enumerate(names):
+        src = tmp_path / "lognormal" / name
+        _write(src, seed, {"baseline": 0.38 + seed / 10, "dakd": 0.41 + seed / 10}, {"baseline": 0.58, "dakd": 0.6}, machine=epyc)
+        for stage in ("student_baseline", "augmentation"):
+            (src / stage).mkdir(exist_ok=True)
+            (src / stage / "fingerprint.json").write_text(json.dumps({"info": {"started": f"{stage} {seed}", "commit": "abc"}}))
+    monkeypatch.setattr(h, "_run", lambda sweep, folder: True)
+    monkeypatch.setattr(h, "ROOT", tmp_path)  # no main runs here: nothing else to share
+    assert h.run_arms(["freemask"], [0, 1], tmp_path / "nowhere", 1, 1) and not (tmp_path / "nowhere" / "freemask").exists()
+    assert h.run_arms(["freemask"], [0, 1], tmp_path, 1, 1, baselines_from="lognormal")
+    for seed, name in enumerate(names):
+        assert json.loads((tmp_path / "freemask" / name / "student_baseline" / "fingerprint.json").read_text())["info"]["started"] == f"student_baseline {seed}"
+        assert not (tmp_path / "freemask" / name / "augmentation").exists()
+    for seed, name in enumerate(names):  # the freemask runs finish against the shared baseline
+        res = json.loads((tmp_path / "lognormal" / name / "results.json").read_text())
+        (tmp_path / "freemask" / name / "results.json").write_text(json.dumps(res))
+        (tmp_path / "freemask" / name / "student_dakd" / "best").mkdir(parents=True)
+        (tmp_path / "freemask" / name / "student_dakd" / "best" / "metrics.json").write_text(json.dumps({"miou": 0.6}))
+    rows = collect(tmp_path, names, ["lognormal", "freemask"])
+    assert [r["lognormal"]["baseline"]["trained"] for r in rows] == [r["freemask"]["baseline"]["trained"] for r in rows] \
+        == [{"started": f"student_baseline {s}", "commit": "abc"} for s in (0, 1)]
+    assert "trained" not in rows[0]["baseline"], "the main runs' baseline is the study's own"
+    unstamped = [{**r, "freemask": {**r["freemask"], "baseline": {k: v for k, v in r["freemask"]["baseline"].items() if k != "trained"}}}
+                 for r in rows]  # a study recorded before the stamp existed
+    kept = {"machine": XEON, "arms": {"freemask": {"params": ARMS["freemask"][0]}}, "runs": unstamped}
+    shutil.rmtree(tmp_path / "freemask" / names[1])  # that run is gone: nothing to fill in
+    again = collect(tmp_path, names, ["freemask"], kept)
+    assert [r["freemask"]["baseline"]["trained"] for r in again] == [{"started": "student_baseline 0", "commit": "abc"}, None]
