@@ -101,6 +101,8 @@ def train_generator(folder: Path, n_real: int, base: dict, recipe: dict, command
             "config": config.to_json(), "steps": config.steps if gan else len(run.history), "train_s": load_json(clock)["train_s"],
             "device": "cpu", "balance_factor": getattr(run.pipeline.model.config, "balance_factor", None),
             "final_loss": last.get("loss_g" if gan else "loss"), "init_from": None if start is None else start[1]}
+    if start is not None and "total_steps" in start[1]:  # continuing a trained generator: its steps and these, as pretrain counts them
+        card["total_steps"] = card["steps"] + start[1]["total_steps"]
     with atomic_dir(folder) as tmp:
         if gan: run.pipeline.save_pretrained(tmp)  # float32: a GAN's generator is small
         else: SARJointNetPipeline(run.pipeline.model.to("cpu").half(), run.pipeline.scheduler).save_pretrained(tmp)  # as pretrain saves it

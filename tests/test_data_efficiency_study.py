@@ -29,6 +29,18 @@ def test_a_generator_serves_only_its_point(tmp_path):
     check_generator(MainJobParams.resolve(n_real=8, jointnet_path=str(tmp_path / "g")), SynthSAR(1, 64).classes)  # the main job takes it
 
 
+def test_a_generator_continued_from_another_records_its_lineage(tmp_path):
+    "A study generator that starts from a trained one (bench.dakd_headroom's CONTINUES) counts its steps as pretrain does."
+    from dakd_nb.pretrain import _initial_net, _lineage
+    from dakd_nb.train_jointnet import JointNetConfig
+    recipe, base = dict(steps=2, batch_size=4, checkpoint_every=1), {"profile": "cpu-quick", "dataset": "synthsar"}
+    train_generator(tmp_path / "g", 8, base, recipe)
+    start = _initial_net(tmp_path / "g", JointNetConfig.for_profile("cpu-quick", device="cpu", **recipe))
+    card = train_generator(tmp_path / "g2", 8, base, recipe, start=start)
+    assert card["init_from"]["path"] == "g" and card["init_from"]["total_steps"] == 2 and card["total_steps"] == 4
+    assert check_generator_card(tmp_path / "g2", 8, recipe) == card and "continuing `g`" in _lineage(card)
+
+
 def test_a_semgan_generator_for_a_point(tmp_path):
     "bench.table_m's SemGAN generators: train_generator trains the GAN under the same budget rule and writes a loadable folder."
     from dakd_nb.semgan import SemGANPipeline, load_generator
