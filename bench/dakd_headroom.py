@@ -113,10 +113,19 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),
+    "lognormal_sdedit_real_share_freemask_x2": ({**LOGNORMAL_SDEDIT, "generated_per_real": 8},
+                                                "as lognormal_sdedit_real_share_freemask, 8 SDEdit pairs per real scene, not 4 "
+                                                "(its baseline trains as many steps: ‡)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
 PAPER, CEILING = "dakd", "ceiling"
+STEP_PARAMS = {"generated_per_real", "n_generated"}  # arms changing these change every student's optimiser steps, the baseline's too
+
+
+def own_baseline(arm: str) -> bool:
+    "Whether an arm trains its own baseline: it changes the students' steps (equal for baseline and DAKD), so the main one is not its pair."
+    return bool(STEP_PARAMS & ARMS[arm][0].keys())
 
 
 def image_pretrained_start(base: dict, n_real: int) -> tuple:
@@ -167,8 +176,8 @@ def arm_sweep(arm: str, seeds: list[int]) -> Sweep:
 
 
 def arm_stages(arm: str) -> tuple[str, ...]:
-    "The main run's stages an arm's run can read back: the baseline, and the augmentation set where it generates the same pairs."
-    return ("student_baseline", "augmentation") if ARMS[arm][2] else ("student_baseline",)
+    "The main run's stages an arm's run can read back: the baseline (unless it trains its own), and the augmentation set where it generates the same pairs."
+    return ("student_baseline", "augmentation") if ARMS[arm][2] else () if own_baseline(arm) else ("student_baseline",)
 
 
 def student_record(run_dir: Path, res: dict, student: str) -> dict:
@@ -195,13 +204,15 @@ def collect(runs: Path, names: list[str], arms: list[str],
         for arm in (a for a in arms if a not in row):
             arm_res = load_json(runs / arm / name / "results.json")
             row[arm] = student_record(runs / arm / name, arm_res, "dakd")
-            if abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
-                if _processor(arm_res["machine"]) == row["processor"]:
+            elsewhere = _processor(arm_res["machine"]) != row["processor"]
+            if own_baseline(arm) or abs(arm_res["test"]["baseline"]["miou"] - row["baseline"]["miou"]) > 1e-9:
+                if not (elsewhere or own_baseline(arm)):
                     raise SystemExit(f"{runs / arm / name}: its baseline is not the main run's; the arms must share it")
                 # another processor computes in other kernels: the same recipe and seed give another baseline, so the
-                # arm is measured against the baseline its own run trained there (paired, as every gain is)
-                row[arm].update(baseline={**student_record(runs / arm / name, arm_res, "baseline"), "trained": baseline_trained(runs / arm / name)},
-                                machine=_processor(arm_res["machine"]))
+                # arm is measured against the baseline its own run trained there (paired, as every gain is), as is an arm
+                # whose students train other steps
+                row[arm]["baseline"] = {**student_record(runs / arm / name, arm_res, "baseline"), "trained": baseline_trained(runs / arm / name)}
+                if elsewhere: row[arm]["machine"] = _processor(arm_res["machine"])
             if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
         rows.append(row)
     return rows
@@ -278,7 +289,7 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
     elsewhere = {r[s]["machine"] for r in rows for s in arms if "machine" in r[s]}
     for s in (CEILING, PAPER, *arms):
         d, share = summary[s], summary[s]["share_of_ceiling"]
-        mark = " †" if any("machine" in r[s] for r in rows) else ""
+        mark = (" †" if any("machine" in r[s] for r in rows) else "") + (" ‡" if s in ARMS and own_baseline(s) else "")
         lines.append(f"| {s}{mark} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
                      f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} |")
     seeds = ", ".join(str(r["seed"]) for r in rows)
@@ -286,7 +297,9 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
             + (f"\n† Run on another processor ({', '.join(sorted(elsewhere))}) than the main runs: there the same recipe and seed "
                "train another baseline, so its test mIoU is that processor's and its gains are against the baseline its own run "
-               "trained there.\n" if elsewhere else ""))
+               "trained there.\n" if elsewhere else "")
+            + ("\n‡ Changes how many optimiser steps the students take (baseline and DAKD alike): its run trains its own "
+               "baseline at those steps, and its gains are against it.\n" if any(own_baseline(a) for a in arms) else ""))
 
 
 def plot(rows: list[dict], summary: dict, arms: list[str]):
@@ -325,7 +338,7 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, thread
         while todo:
             arm = todo.pop(0)
             if (path := ARMS[arm][0].get("jointnet_path")) is not None: train_study_generator(path, base, n_real, threads)
-            if baselines_from: share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
+            if baselines_from and not own_baseline(arm): share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
             share_stages(runs / "main", runs / arm, names, arm_stages(arm))
             ok.append(_run(arm_sweep(arm, seeds), runs / arm))
     pool = [threading.Thread(target=work) for _ in range(workers)]

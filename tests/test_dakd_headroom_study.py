@@ -188,3 +188,19 @@ def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_ba
     shutil.rmtree(tmp_path / "freemask" / names[1])  # that run is gone: nothing to fill in
     again = collect(tmp_path, names, ["freemask"], kept)
     assert [r["freemask"]["baseline"]["trained"] for r in again] == [{"started": "student_baseline 0", "commit": "abc"}, None]
+
+
+def test_an_arm_that_changes_the_students_steps_trains_and_is_measured_against_its_own_baseline(tmp_path):
+    "More generated pairs per real scene: more optimiser steps for both students, so the main baseline is not its pair (‡)."
+    from bench.dakd_headroom import own_baseline
+    arm = "lognormal_sdedit_real_share_freemask_x2"
+    assert own_baseline(arm) and not own_baseline("lognormal_sdedit_real_share_freemask") and arm_stages(arm) == ()
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # on the main runs' processor, a longer-trained baseline 0.01 above the main one
+        _write(tmp_path / arm / name, seed, {"baseline": 0.41 + seed / 10, "dakd": 0.44 + seed / 10}, {"baseline": 0.61, "dakd": 0.62})
+    rows = collect(tmp_path, names, ["real_share", arm])
+    s = summarize(rows, ["real_share", arm])
+    assert s[arm]["gain"]["mean"] == pytest.approx(0.03) and s[arm]["val_gain"]["mean"] == pytest.approx(0.01)
+    assert "machine" not in rows[0][arm] and s["real_share"]["gain"]["mean"] == pytest.approx(0.04)
+    md = markdown(rows, s, ["real_share", arm], choose(s, ["real_share", arm]))
+    assert f"| {arm} ‡ |" in md and "trains its own baseline" in md and "†" not in md
