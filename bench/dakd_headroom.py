@@ -116,11 +116,14 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_x2": ({**LOGNORMAL_SDEDIT, "generated_per_real": 8},
                                                 "as lognormal_sdedit_real_share_freemask, 8 SDEdit pairs per real scene, not 4 "
                                                 "(its baseline trains as many steps: ‡)", False, False),
+    "lognormal_sdedit_real_share_freemask_e256": ({**LOGNORMAL_SDEDIT, "epochs": 256, "ceiling": True},
+                                                  "as lognormal_sdedit_real_share_freemask, every student trained 256 epochs, not 128 "
+                                                  "(its own baseline and ceiling at those steps: ‡)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
 PAPER, CEILING = "dakd", "ceiling"
-STEP_PARAMS = {"generated_per_real", "n_generated"}  # arms changing these change every student's optimiser steps, the baseline's too
+STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
 def own_baseline(arm: str) -> bool:
@@ -214,6 +217,7 @@ def collect(runs: Path, names: list[str], arms: list[str],
                 row[arm]["baseline"] = {**student_record(runs / arm / name, arm_res, "baseline"), "trained": baseline_trained(runs / arm / name)}
                 if elsewhere: row[arm]["machine"] = _processor(arm_res["machine"])
             if "filter" in arm_res: row[arm]["filter"] = arm_res["filter"]["dakd"]
+            if CEILING in arm_res["test"]: row[arm][CEILING] = student_record(runs / arm / name, arm_res, CEILING)  # its own, at its steps
         rows.append(row)
     return rows
 
@@ -264,6 +268,9 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
                       oil_gain=_mean_sd([r[s]["iou"]["oil_spill"] - baseline_of(r, s)["iou"]["oil_spill"] for r in rows]),
                       val_gain=_mean_sd([r[s]["val_miou"] - baseline_of(r, s)["val_miou"] for r in rows]),
                       share_of_ceiling=statistics.fmean(gains) / gap if gap > 0 else None)
+        if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling: its share is of that one's gain
+            own = _mean_sd([r[s][CEILING]["miou"] - baseline_of(r, s)["miou"] for r in rows])
+            out[s].update(ceiling_gain=own, share_of_ceiling=statistics.fmean(gains) / own["mean"] if own["mean"] > 0 else None)
     return out
 
 
@@ -299,7 +306,16 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
                "train another baseline, so its test mIoU is that processor's and its gains are against the baseline its own run "
                "trained there.\n" if elsewhere else "")
             + ("\n‡ Changes how many optimiser steps the students take (baseline and DAKD alike): its run trains its own "
-               "baseline at those steps, and its gains are against it.\n" if any(own_baseline(a) for a in arms) else ""))
+               "baseline at those steps, and its gains are against it (" + "; ".join(_own_pair(a, rows, summary) for a in arms if own_baseline(a))
+               + ").\n" if any(own_baseline(a) for a in arms) else ""))
+
+
+def _own_pair(arm: str, rows: list[dict], summary: dict) -> str:
+    "A ‡ arm's own baseline (and ceiling gain, where it trained one), for the table's footnote."
+    base = _mean_sd([baseline_of(r, arm)["miou"] for r in rows])
+    ceiling = f", its ceiling {100 * summary[arm]['ceiling_gain']['mean']:+.1f} ± {100 * summary[arm]['ceiling_gain']['sd']:.1f} points" \
+        if "ceiling_gain" in summary[arm] else ""
+    return f"{arm}: baseline test mIoU {base['mean']:.3f} ± {base['sd']:.3f}{ceiling}"
 
 
 def plot(rows: list[dict], summary: dict, arms: list[str]):
