@@ -313,7 +313,8 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
 def _own_pair(arm: str, rows: list[dict], summary: dict) -> str:
     "A ‡ arm's own baseline (and ceiling gain, where it trained one), for the table's footnote."
     base = _mean_sd([baseline_of(r, arm)["miou"] for r in rows])
-    ceiling = f", its ceiling {100 * summary[arm]['ceiling_gain']['mean']:+.1f} ± {100 * summary[arm]['ceiling_gain']['sd']:.1f} points" \
+    ceiling = (f", its ceiling (its own recipe on fresh real scenes, the share's denominator) "
+               f"{100 * summary[arm]['ceiling_gain']['mean']:+.1f} ± {100 * summary[arm]['ceiling_gain']['sd']:.1f} points") \
         if "ceiling_gain" in summary[arm] else ""
     return f"{arm}: baseline test mIoU {base['mean']:.3f} ± {base['sd']:.3f}{ceiling}"
 

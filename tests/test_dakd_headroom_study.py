@@ -220,4 +220,4 @@ def test_an_arm_with_its_own_ceiling_is_measured_against_its_own_ceilings_gain(t
     assert s[arm]["gain"]["mean"] == pytest.approx(0.02) and s[arm]["ceiling_gain"]["mean"] == pytest.approx(0.05)
     assert s[arm]["share_of_ceiling"] == pytest.approx(0.4) and s["ceiling"]["gain"]["mean"] == pytest.approx(0.08)  # the main one's stands
     md = markdown(rows, s, [arm], choose(s, [arm]))
-    assert "| 40% |" in md and f"{arm}: baseline test mIoU 0.470 ± 0.071, its ceiling +5.0 ± 0.0 points" in md
+    assert "| 40% |" in md and f"{arm}: baseline test mIoU 0.470 ± 0.071, its ceiling (its own recipe on fresh real scenes, the share's denominator) +5.0 ± 0.0 points" in md
