@@ -119,6 +119,8 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_e256": ({**LOGNORMAL_SDEDIT, "epochs": 256, "ceiling": True},
                                                   "as lognormal_sdedit_real_share_freemask, every student trained 256 epochs, not 128 "
                                                   "(its own baseline and ceiling at those steps: ‡)", False, False),
+    "e256": ({"epochs": 256, "ceiling": True}, "the paper's recipe with every student trained 256 epochs, not 128: the regime's "
+             "headroom at convergence (its own baseline and ceiling: ‡)", True, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
@@ -180,7 +182,8 @@ def arm_sweep(arm: str, seeds: list[int]) -> Sweep:
 
 def arm_stages(arm: str) -> tuple[str, ...]:
     "The main run's stages an arm's run can read back: the baseline (unless it trains its own), and the augmentation set where it generates the same pairs."
-    return ("student_baseline", "augmentation") if ARMS[arm][2] else () if own_baseline(arm) else ("student_baseline",)
+    pairs = ("augmentation",) if ARMS[arm][2] else ()
+    return pairs if own_baseline(arm) else ("student_baseline", *pairs)
 
 
 def student_record(run_dir: Path, res: dict, student: str) -> dict:

@@ -196,6 +196,7 @@ def test_an_arm_that_changes_the_students_steps_trains_and_is_measured_against_i
     from bench.dakd_headroom import own_baseline
     arm = "lognormal_sdedit_real_share_freemask_x2"
     assert own_baseline(arm) and not own_baseline("lognormal_sdedit_real_share_freemask") and arm_stages(arm) == ()
+    assert arm_stages("e256") == ("augmentation",), "the same pairs, shared; the baseline trains at its own steps"
     names = _study(tmp_path)
     for seed, name in enumerate(names):  # on the main runs' processor, a longer-trained baseline 0.01 above the main one
         _write(tmp_path / arm / name, seed, {"baseline": 0.41 + seed / 10, "dakd": 0.44 + seed / 10}, {"baseline": 0.61, "dakd": 0.62})
