@@ -23,6 +23,7 @@ packaged generator's card, dakd_nb/pretrained/synthsar-64/card.json, made by `py
 """
 import argparse
 import json
+import statistics
 import re
 import sys
 from pathlib import Path
@@ -79,6 +80,20 @@ def heldout(arm: str) -> str:
             f"{arm} {pm(arm_s['gain'])} points, {arm_s['positive_seeds']} of {len(d['runs'])} positive; the paper's recipe {pm(paper['gain'])}.")
 
 
+def convergence(d: dict) -> str:
+    "A sentence on each arm that trained its own baseline and ceiling at longer schedules (summary's ceiling_gain), if any."
+    pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
+    out = ""
+    for arm in (a for a in d["arms"] if "ceiling_gain" in d["summary"][a] and "epochs" in d["arms"][a]["params"]):
+        base = [r[arm]["baseline"]["miou"] for r in d["runs"]]
+        epochs = d["arms"][arm]["params"].get("epochs")
+        out += (f" With every student trained {epochs} epochs (`{arm}`, its own baseline and ceiling): baseline "
+                f"{statistics.fmean(base):.3f} (the table's: {d['summary']['baseline']['miou']['mean']:.3f}), the arm "
+                f"{pm(d['summary'][arm]['gain'])} points, its own ceiling (the same recipe on fresh real scenes) "
+                f"{pm(d['summary'][arm]['ceiling_gain'])}.")
+    return out
+
+
 README_ARMS = 4  # the study's arms the README's table shows (best validation gain first); all of them: the results page
 
 
@@ -88,7 +103,7 @@ def headline() -> str:
         top = sorted(d["arms"], key=lambda a: -d["summary"][a]["val_gain"]["mean"])[:README_ARMS]  # the choice first
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
-        choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
+        choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"]) + convergence(d)
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))
         elsewhere = [a for a in top if any("machine" in r.get(a, {}) for r in d["runs"])]  # bench.dakd_headroom.collect's mark
         students = {s + " †" * (s in elsewhere): d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}

@@ -117,3 +117,20 @@ def test_an_arm_run_on_another_processor_is_marked_in_the_headline(tmp_path, mon
     text = readme.headline()
     assert "| real_share † | 0.545" in text and "† Run on another processor than the main runs" in text
     assert "| dakd |" in text  # the main processor's students unmarked
+
+
+def test_an_arm_trained_longer_with_its_own_baseline_and_ceiling_gets_a_sentence_in_the_headline(tmp_path, monkeypatch):
+    "The ‡ convergence check (bench.dakd_headroom's e256 arms): its own baseline, gain and ceiling, from the file."
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    arm = "chosen_e256"
+    study = headroom_study(("real_share", (0.54, 0.55)), (arm, (0.56, 0.57)))
+    for i, r in enumerate(study["runs"]):  # a longer-trained baseline 0.04 above the main one, a ceiling 0.02 above that
+        r[arm].update(baseline=student(0.54 + i / 100), ceiling=student(0.56 + i / 100))
+    study["summary"] = dakd_headroom.summarize(study["runs"], ["real_share", arm])
+    study["arms"][arm]["params"] = {"epochs": 256}
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    assert (f"With every student trained 256 epochs (`{arm}`, its own baseline and ceiling): baseline 0.545 (the table's: 0.510), "
+            "the arm +2.0 ± 0.0 points, its own ceiling (the same recipe on fresh real scenes) +2.0 ± 0.0.") in readme.headline()
+    study["arms"][arm]["params"] = {}
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    assert "With every student trained" not in readme.headline()
