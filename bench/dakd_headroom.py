@@ -3,8 +3,8 @@
     python -m bench.dakd_headroom [--seeds 0 1 2 3 4] [--arms real_share freemask ...] [--runs runs/headroom]
                                   [--out bench/results] [--workers 2] [--collect-only] [--baselines-from ARM]
 
-The `few-label` profile: 16 labelled SynthSAR scenes, students trained to convergence at equal optimiser steps and
-validations. One generator serves every run (the training scenes are fixed; a seed changes only the training's
+The `few-label` profile: 16 labelled SynthSAR scenes, students trained 128 epochs at equal optimiser steps and
+validations (not yet to convergence: the ‡ arms with `epochs 256` measure the longer schedule). One generator serves every run (the training scenes are fixed; a seed changes only the training's
 randomness): `runs/generators/synthsar-16-few-label`, trained here first (resumably) on those 16 scenes alone with
 the profile's generator recipe, or copied from the package where it ships one of that name whose card is this
 generator's (`dakd_nb/pretrained/`: a clean checkout starts with the study's own generators, no hour of training) (and, for the `image_pretrained` arm, a second one whose image branch was first

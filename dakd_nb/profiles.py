@@ -27,7 +27,7 @@ PROFILES = {
                                     warmup_steps=200, ema_decay=0.999, checkpoint_every=500, sample_every=0, sample_steps=10),
                   "student": dict(epochs=32, batch_size=8, lr=1e-3),
                   "segmenter": dict(width=16)},
-    # few labelled scenes, students trained to convergence: the regime with headroom for generated data (issue 25)
+    # few labelled scenes, students trained 128 epochs (not yet converged: bench.dakd_headroom's e256 arms): the regime with headroom for generated data (issue 25)
     "few-label": {"data": dict(size=64, n_real=16, n_val=32, n_test=128),
                   "generator": dict(image_size=64, block_out_channels=(16, 32, 64), steps=1500, batch_size=16, lr=5e-4,
                                     warmup_steps=100, ema_decay=0.999, checkpoint_every=250, sample_every=0, sample_steps=20),
