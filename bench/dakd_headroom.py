@@ -15,8 +15,8 @@ trained alone on 512 unlabelled SynthSAR scenes: the only arm that uses images t
    the main run's finished baseline stage (and its augmentation set, where the arm generates the same pairs), which
    the main job reads back because the fingerprints are the same. An arm that changes the students' optimiser steps
    (more pairs per real scene, more epochs; ‡) trains its own baseline, and its own ceiling where it asks for one.
-Arms run `--workers` at a time, each papermill run on `OMP_NUM_THREADS = 2 // workers` threads (`--threads` sets it
-for every run and generator, e.g. 1 beside other work). Finished runs are
+Arms run one after another, each `--workers` seeds at a time, each papermill run on `OMP_NUM_THREADS = 2 // workers`
+threads (`--threads` sets it for every run and generator, e.g. 1 beside other work). Finished runs are
 skipped, so an interrupted study resumes. Settings are chosen on the validation split (`val_gain`, the mean gain in
 best validation mIoU), never on test: `choice` names the arm that wins there. To check it on seeds the study never
 used, run the same command with other seeds into another folder:
@@ -38,7 +38,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 from bench.dakd_gain import share_stages
@@ -342,30 +341,26 @@ def plot(rows: list[dict], summary: dict, arms: list[str]):
     return fig
 
 
-def _run(sweep: Sweep, folder: Path) -> bool:
-    "Run (or resume) a sweep's runs; whether all finished."
-    runs = run_sweep(sweep, NOTEBOOK, folder, devices=[], cwd=ROOT, report=False, progress=False)
+def _run(sweep: Sweep, folder: Path, workers: int) -> bool:
+    "Run (or resume) a sweep's runs, `workers` seeds at a time; whether all finished."
+    runs = run_sweep(sweep, NOTEBOOK, folder, devices=[], cpu_workers=workers, cwd=ROOT, report=False, progress=False)
     bad = [n for n, r in runs.items() if r["status"] != "ok"]
     if bad: print(f"{sweep.name}: not finished: {bad}; run again to resume", file=sys.stderr)
     return not bad
 
 
-def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int, threads: int,
+def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int,
+             threads: int,  # torch threads of an arm's generator training (between the arms' sweeps)
              baselines_from: str | None = None,  # another arm whose runs' baselines the arms read back instead of the main runs'
              ) -> bool:
-    "Run the arms' sweeps, `workers` at a time (an arm with its own generator trains it first); whether every run finished."
-    names, todo, ok = list(main_sweep(seeds).configs()), list(arms), []
+    "Run the arms' sweeps one after another, `workers` seeds at a time (each arm's generator made first where missing); whether every run finished."
+    names, ok = list(main_sweep(seeds).configs()), []
     base, n_real = main_sweep(seeds).base, PROFILES[PROFILE]["data"]["n_real"]
-    def work():
-        while todo:
-            arm = todo.pop(0)
-            if (path := ARMS[arm][0].get("jointnet_path")) is not None: train_study_generator(path, base, n_real, threads)
-            if baselines_from and not own_baseline(arm): share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
-            share_stages(runs / "main", runs / arm, names, arm_stages(arm))
-            ok.append(_run(arm_sweep(arm, seeds), runs / arm))
-    pool = [threading.Thread(target=work) for _ in range(workers)]
-    for t in pool: t.start()
-    for t in pool: t.join()
+    for arm in arms:
+        train_study_generator(ARMS[arm][0].get("jointnet_path", GENERATOR), base, n_real, threads)  # where the main runs are not here, too
+        if baselines_from and not own_baseline(arm): share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
+        share_stages(runs / "main", runs / arm, names, arm_stages(arm))
+        ok.append(_run(arm_sweep(arm, seeds), runs / arm, workers))
     return all(ok)
 
 
@@ -375,8 +370,9 @@ def main(argv=None) -> int:
     ap.add_argument("--arms", nargs="*", default=list(ARMS), choices=list(ARMS))
     ap.add_argument("--runs", default=str(ROOT / "runs" / "headroom"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
-    ap.add_argument("--workers", type=int, default=2, choices=(1, 2), help="arms run at a time")
-    ap.add_argument("--threads", type=int, default=None, help="torch threads per run (default: 2, and 2 // workers for the arms)")
+    ap.add_argument("--workers", type=int, default=2, help="seeds run at a time (one papermill run each)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads per run and generator training (default: 2 // workers per run, 2 for a generator, which trains alone)")
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
     ap.add_argument("--baselines-from", default=None, choices=list(ARMS), metavar="ARM",
                     help="the arms read back this arm's finished baselines (in --runs) where the main runs are not here, "
@@ -390,12 +386,11 @@ def main(argv=None) -> int:
     if kept: print(f"{out / 'dakd_headroom.json'}: kept {'the main runs and ' if main_kept else ''}"
                    f"{len(args.arms) - len(fresh)} arms of the committed study; running {fresh or 'nothing more'}", file=sys.stderr)
     if not args.collect_only:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads or max(1, 2 // args.workers))  # each papermill run's
         if not main_kept:
             train_study_generator(GENERATOR, base, n_real, args.threads or 2)
-            os.environ["OMP_NUM_THREADS"] = str(args.threads or 2)
-            if not _run(main_sweep(args.seeds), runs / "main"): return 1
-        os.environ["OMP_NUM_THREADS"] = str(args.threads or 2 // args.workers)
-        if not run_arms(fresh, args.seeds, runs, args.workers, args.threads or 2 // args.workers, args.baselines_from): return 1
+            if not _run(main_sweep(args.seeds), runs / "main", args.workers): return 1
+        if not run_arms(fresh, args.seeds, runs, args.workers, args.threads or 2, args.baselines_from): return 1
     used = (set() if main_kept else {GENERATOR}) | {ARMS[a][0]["jointnet_path"] for a in fresh if "jointnet_path" in ARMS[a][0]}
     cards = {path: check_generator_card(ROOT / path, n_real, RECIPES[path]) for path in RECIPES if path in used}
     generators = {**{p: g for p, g in kept.get("generators", {}).items() if main_kept},

@@ -199,6 +199,7 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
               notebook: str | Path,            # the papermill notebook it runs
               out_dir: str | Path,             # one folder per run, plus sweep.json and the report
               devices: list | None = None,     # GPU ids, one run on each at a time; None: all visible GPUs (CPU if none); []: CPU
+              cpu_workers: int = 1,            # runs at a time on the CPU (no GPU); each inherits OMP_NUM_THREADS: cores // cpu_workers
               kernel_name: str | None = None,  # Jupyter kernel; None: the notebook's own
               rerun_failed: bool = True,       # run failed configurations again (finished ones are always skipped)
               timeout_s: float | None = None,  # stop a run after this long and record it failed
@@ -211,9 +212,10 @@ def run_sweep(sweep: Sweep | str | Path,       # a Sweep, or a sweep YAML file
     sweep = check_parameters(sweep if isinstance(sweep, Sweep) else load_sweep(sweep), notebook)
     configs = sweep.configs()
     if timeout_s is not None and not timeout_s > 0: raise ArgumentError(f"timeout_s must be a positive number of seconds, got {timeout_s}")
+    if not (isinstance(cpu_workers, int) and cpu_workers >= 1): raise ArgumentError(f"cpu_workers must be a whole number ≥ 1, got {cpu_workers!r}")
     out_dir = check_output_dir(out_dir).resolve()
     with _holding(out_dir, sweep):
-        workers = [str(d) for d in (visible_gpus() if devices is None else devices)] or [None]
+        workers = [str(d) for d in (visible_gpus() if devices is None else devices)] or [None] * cpu_workers
         runs, todo = {}, queue.Queue()
         for name, params in configs.items():
             done = finished_run(out_dir / name, params) or {}
@@ -285,6 +287,8 @@ def main(argv: list[str] | None = None,  # command-line arguments; None: sys.arg
     p.add_argument("--notebook", default="nbs/03_train_saross.ipynb", help="papermill notebook to run")
     p.add_argument("--out", help="output folder (default runs/sweeps/<sweep name>)")
     p.add_argument("--devices", help="comma-separated GPU ids, or 'cpu' (default: every visible GPU)")
+    p.add_argument("--cpu-workers", type=int, default=1, help="runs at a time where no GPU is used (each should get "
+                   "OMP_NUM_THREADS = cores // this)")
     p.add_argument("--kernel", help="Jupyter kernel (default: the notebook's)")
     p.add_argument("--engine", default="auto", choices=["auto", "papermill", "python"],
                    help="papermill, or the notebook's code as a plain script (auto: papermill when installed)")
@@ -307,7 +311,7 @@ def main(argv: list[str] | None = None,  # command-line arguments; None: sys.arg
             print("\n".join(str(p) for p in write_report(out).values()))
             return 0
         devices = None if args.devices is None else [] if args.devices == "cpu" else args.devices.split(",")
-        runs = run_sweep(sweep, args.notebook, out, devices=devices, kernel_name=args.kernel,
+        runs = run_sweep(sweep, args.notebook, out, devices=devices, cpu_workers=args.cpu_workers, kernel_name=args.kernel,
                          rerun_failed=not args.skip_failed, timeout_s=args.timeout, engine=args.engine)
     except DakdError as e:
         print(f"error: {e}", file=sys.stderr)

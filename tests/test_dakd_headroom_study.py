@@ -167,9 +167,11 @@ def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_ba
         for stage in ("student_baseline", "augmentation"):
             (src / stage).mkdir(exist_ok=True)
             (src / stage / "fingerprint.json").write_text(json.dumps({"info": {"started": f"{stage} {seed}", "commit": "abc"}}))
-    monkeypatch.setattr(h, "_run", lambda sweep, folder: True)
+    monkeypatch.setattr(h, "_run", lambda sweep, folder, workers: True)
     monkeypatch.setattr(h, "ROOT", tmp_path)  # no main runs here: nothing else to share
+    monkeypatch.setattr(h, "train_generator", lambda *a, **k: pytest.fail("a packaged generator was trained again"))
     assert h.run_arms(["freemask"], [0, 1], tmp_path / "nowhere", 1, 1) and not (tmp_path / "nowhere" / "freemask").exists()
+    assert (tmp_path / h.GENERATOR / "card.json").is_file(), "the arm's generator is here before its runs start, main runs or not"
     assert h.run_arms(["freemask"], [0, 1], tmp_path, 1, 1, baselines_from="lognormal")
     for seed, name in enumerate(names):
         assert json.loads((tmp_path / "freemask" / name / "student_baseline" / "fingerprint.json").read_text())["info"]["started"] == f"student_baseline {seed}"

@@ -8,6 +8,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -138,6 +139,25 @@ def test_one_run_per_gpu(tmp_path):
     runs = run_sweep(sweep, TOY, tmp_path, devices=["0", "1"], progress=False, report=False)
     seen = {load_json(tmp_path / n / "results.json")["env"]["CUDA_VISIBLE_DEVICES"] for n in runs}
     assert seen == {"0", "1"} and {r["device"] for r in runs.values()} == {"gpu 0", "gpu 1"}
+
+
+def test_cpu_workers_run_at_once(tmp_path):
+    "Two CPU workers: both runs start while the first is still blocked (one worker would start the second only after it)."
+    block = tmp_path / "block"
+    block.touch()
+    sweep = Sweep.from_dict({"base": {"block_while": str(block)}, "grid": {"kd_weight": [1.0, 2.0]}})
+    names, out, result = list(sweep.configs()), tmp_path / "out", {}
+    runner = threading.Thread(target=lambda: result.update(run_sweep(sweep, TOY, out, devices=[], cpu_workers=2,
+                                                                     progress=False, report=False)))
+    runner.start()
+    deadline = time.monotonic() + 120
+    while not all(executions(out / n) for n in names) and time.monotonic() < deadline and runner.is_alive(): time.sleep(0.1)
+    both = all(executions(out / n) == 1 for n in names)
+    block.unlink()
+    runner.join()
+    assert both and [r["status"] for r in result.values()] == ["ok", "ok"]
+    assert load_json(out / "sweep.json")["devices"] == ["cpu", "cpu"]
+    with pytest.raises(Exception, match="cpu_workers"): run_sweep(sweep, TOY, tmp_path / "bad", devices=[], cpu_workers=0)
 
 
 def test_a_run_held_by_a_live_process_is_left_alone(tmp_path):
