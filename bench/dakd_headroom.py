@@ -55,12 +55,9 @@ GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFI
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
 GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (the first screen of bench.generator_recipe chose it)
-GENERATOR_LOGNORMAL_LR = "runs/generators/synthsar-16-few-label-lognormal-lr2e-4"  # and the recipe screen's lowest-seg_fd learning rate
-GENERATOR_LOGNORMAL_LONG = "runs/generators/synthsar-16-few-label-lognormal-4500"  # log-normal, three times the profile's steps
 GENERATOR_LOGNORMAL_WARM = "runs/generators/synthsar-16-few-label-lognormal-warm"  # the log-normal one trained the profile's steps again
 CONTINUES = {GENERATOR_LOGNORMAL_WARM: GENERATOR_LOGNORMAL}  # generator -> the generator its training starts from (fresh optimiser)
 RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"},
-           GENERATOR_LOGNORMAL_LR: {"timesteps": "lognormal", "lr": 2e-4}, GENERATOR_LOGNORMAL_LONG: {"timesteps": "lognormal", "steps": 4500},
            GENERATOR_LOGNORMAL_WARM: {"timesteps": "lognormal"}}  # path -> recipe
 LOGNORMAL_SDEDIT = {"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"}  # the chosen recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
@@ -84,10 +81,6 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_real_share_freemask_rerun": ({"jointnet_path": GENERATOR_LOGNORMAL, "real_share": 0.5, "filter_generated": "freemask"},
                                             "lognormal_real_share_freemask run again, on the processor of the † arms, to compare "
                                             "them on one", False, False),
-    "lognormal_real_share_freemask_fragments": ({"jointnet_path": GENERATOR_LOGNORMAL, "real_share": 0.5, "filter_generated": "freemask",
-                                                 "clean_fragments": 6},
-                                                "as lognormal_real_share_freemask, label fragments under 6 px cleaned first (ships spared)",
-                                                False, False),
     "lognormal_sdedit_real_share_freemask": (LOGNORMAL_SDEDIT,
                                              "the log-normal generator's SDEdit pairs, half of every batch real, FreeMask", False, False),
     "lognormal_sdedit_real_share_freemask_fragments": ({**LOGNORMAL_SDEDIT, "clean_fragments": 6},
@@ -106,10 +99,6 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_hard": ({**LOGNORMAL_SDEDIT, "generated_labels": "hard"},
                                                   "as lognormal_sdedit_real_share_freemask, hard generated labels (argmax) instead of soft",
                                                   False, False),
-    "lognormal_lr_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_LR, "real_share": 0.5, "filter_generated": "freemask"},
-                                         "as lognormal_real_share_freemask, its generator trained at lr 2e-4", False, False),
-    "lognormal_long_real_share_freemask": ({"jointnet_path": GENERATOR_LOGNORMAL_LONG, "real_share": 0.5, "filter_generated": "freemask"},
-                                           "as lognormal_real_share_freemask, its generator trained 4,500 steps (3x)", False, False),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),
