@@ -31,10 +31,13 @@ arm's finished baselines in `--runs` instead (one baseline training per seed on 
 each † baseline's record (when and at which commit it was trained) goes into the JSON, so shared ones show.
 
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
-share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generator", "machine"}),
+share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generators", "machine",
+"profile_settings" (a study made under other few-label sizes is not kept), "command" (the one that ran the runs; a
+`--collect-only` keeps the committed one and adds itself as "collected")}),
 `dakd_headroom.md` (the table) and `dakd_headroom.png` (each arm's gain over the baseline, a dot per seed, beside the ceiling's).
 """
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -233,11 +236,19 @@ def baseline_of(row: dict, student: str) -> dict:
     return row[student].get("baseline", row["baseline"])
 
 
+def profile_settings() -> dict:
+    "The few-label profile's sizes as the JSON holds them (tuples as lists): a study made under other ones is not today's."
+    return json.loads(json.dumps(PROFILES[PROFILE]))
+
+
 def committed_study(table: Path, seeds: list[int]) -> dict:
-    "A written dakd_headroom.json of the same profile and seeds, whose main runs and arms need not run again; {} if none."
+    "A written dakd_headroom.json of the same profile, profile sizes and seeds, whose main runs and arms need not run again; {} if none."
     if not table.is_file(): return {}
     old = load_json(table)
-    return old if old.get("profile") == PROFILE and old.get("seeds") == seeds else {}
+    same = old.get("profile_settings", profile_settings()) == profile_settings()  # files before 2026-12-07 lack it: made under today's
+    if old.get("profile") == PROFILE and old.get("seeds") == seeds and not same:
+        print(f"{table}: made under other {PROFILE} sizes than today's ({old['profile_settings']}): none of it is kept", file=sys.stderr)
+    return old if old.get("profile") == PROFILE and old.get("seeds") == seeds and same else {}
 
 
 def kept_arms(kept: dict, arms: list[str]) -> list[str]:
@@ -353,6 +364,12 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int,
     return all(ok)
 
 
+def provenance(kept: dict, collect_only: bool, argv: list[str] | None) -> dict:
+    "`command`: the command that ran the study's runs (a committed study's, when this one only collects); `collected`: this one, if other."
+    now = "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv)
+    return {"command": kept["command"], "collected": now} if collect_only and kept.get("command") else {"command": now}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
@@ -390,7 +407,7 @@ def main(argv=None) -> int:
     save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3]}
                                                                  for a in args.arms},
                "generators": generators,
-               "command": "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv),
+               "profile_settings": profile_settings(), **provenance(kept, args.collect_only, argv),
                "machine": machine_record(), "runs": rows, "summary": summary, "choice": choice}, out / "dakd_headroom.json")
     with atomic_path(out / "dakd_headroom.md") as tmp: tmp.write_text(markdown(rows, summary, args.arms, choice))
     save_figure(plot(rows, summary, args.arms), out / "dakd_headroom.png", dpi=110)

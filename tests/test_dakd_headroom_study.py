@@ -154,6 +154,12 @@ def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
     res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
     with pytest.raises(SystemExit, match="baseline is not the main run's"):
         h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(tmp_path / "o2"), "--collect-only"])
+    res.write_text(res.read_text().replace('"miou": 0.51,', '"miou": 0.5,'))
+    assert h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(out), "--collect-only"]) == 0
+    again = json.loads((out / "dakd_headroom.json").read_text())
+    assert again["command"] == study["command"] and "--collect-only" in again["collected"], "the runs' command stays, the collect is beside it"
+    monkeypatch.setitem(h.PROFILES[h.PROFILE]["student"], "epochs", 7)  # the profile changed since: nothing of the study is kept
+    assert h.committed_study(out / "dakd_headroom.json", [0, 1]) == {}
 
 
 def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_baselines_training(tmp_path, monkeypatch):
