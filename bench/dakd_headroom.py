@@ -113,6 +113,11 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                   "(its own baseline and ceiling at those steps)", False, False),
     "e256": ({"epochs": 256, "ceiling": True}, "the paper's recipe with every student trained 256 epochs, not 128: the regime's "
              "headroom at convergence (its own baseline and ceiling)", True, False),
+    "lognormal_e256": ({"jointnet_path": GENERATOR_LOGNORMAL, "epochs": 256}, "as lognormal (the paper's recipe, the log-normal "
+                       "generator), every student trained 256 epochs", False, False),
+    "lognormal_sdedit_freemask_e256": ({"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "filter_generated": "freemask",
+                                        "epochs": 256}, "the log-normal generator's SDEdit pairs, FreeMask, uniform batches (no real "
+                                        "share: the recipe's own ceiling is not held down), every student trained 256 epochs", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
@@ -120,9 +125,14 @@ PAPER, CEILING = "dakd", "ceiling"
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
+def student_steps(arm: str) -> dict:
+    "The parameters by which an arm changes the students' optimiser steps (equal for baseline and DAKD): {} for most."
+    return {k: v for k, v in ARMS[arm][0].items() if k in STEP_PARAMS}
+
+
 def own_baseline(arm: str) -> bool:
-    "Whether an arm trains its own baseline: it changes the students' steps (equal for baseline and DAKD), so the main one is not its pair."
-    return bool(STEP_PARAMS & ARMS[arm][0].keys())
+    "Whether an arm trains its own baseline: it changes the students' steps, so the main one is not its pair."
+    return bool(student_steps(arm))
 
 
 def image_pretrained_start(base: dict, n_real: int) -> tuple:
@@ -260,21 +270,37 @@ def _mean_sd(values: list[float]) -> dict:
     return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
 
 
+def regime_ceiling(student: str, arms: list[str]) -> str | None:
+    """Whose ceiling measures the regime's headroom at a student's optimiser steps: the main runs' (CEILING) for every
+    student at the profile's steps; for a ‡ arm, the arm among `arms` that is the paper's recipe at its steps with a
+    ceiling (e.g. `e256`), or None where none was run."""
+    if student not in ARMS or not own_baseline(student): return CEILING
+    return next((a for a in arms if ARMS[a][0] == {**student_steps(student), "ceiling": True}), None)
+
+
+def _ceiling_gains(rows: list[dict], student: str) -> list[float]:
+    "Per seed, the gain of a student's run's ceiling over that run's baseline (the main runs' for CEILING)."
+    return [r[CEILING]["miou"] - r["baseline"]["miou"] if student == CEILING else r[student][CEILING]["miou"] - baseline_of(r, student)["miou"]
+            for r in rows]
+
+
 def summarize(rows: list[dict], arms: list[str]) -> dict:
-    "Per student: test mIoU; per DAKD student (the paper's and each arm): gain, share of the ceiling's gain, seeds positive, oil gain, val gain."
+    """Per student: test mIoU; per DAKD student (the paper's and each arm): gain, seeds positive, oil gain, val gain and
+    share of the regime's ceiling gain at its steps (`regime_ceiling`); an arm that trained its own ceiling (its recipe on
+    fresh real scenes) also gets that one's gain and its share of it."""
     out = {s: {"miou": _mean_sd([r[s]["miou"] for r in rows]), "val_miou": _mean_sd([r[s]["val_miou"] for r in rows])}
            for s in ("baseline", CEILING, PAPER, *arms)}
-    gap = statistics.fmean(r[CEILING]["miou"] - r["baseline"]["miou"] for r in rows)
+    share = lambda gains, ceiling: statistics.fmean(gains) / ceiling if ceiling > 0 else None
     for s in (CEILING, PAPER, *arms):
-        gains = [r[s]["miou"] - baseline_of(r, s)["miou"] for r in rows]
+        gains, ref = [r[s]["miou"] - baseline_of(r, s)["miou"] for r in rows], regime_ceiling(s, arms)
         out[s].update(gain=_mean_sd(gains), positive_seeds=sum(g > 0 for g in gains),
                       oil_gain=_mean_sd([r[s]["iou"]["oil_spill"] - baseline_of(r, s)["iou"]["oil_spill"] for r in rows]),
-                      val_gain=_mean_sd([r[s]["val_miou"] - baseline_of(r, s)["val_miou"] for r in rows]),
-                      share_of_ceiling=statistics.fmean(gains) / gap if gap > 0 else None)
+                      val_gain=_mean_sd([r[s]["val_miou"] - baseline_of(r, s)["val_miou"] for r in rows]), regime_ceiling=ref,
+                      share_of_ceiling=None if ref is None else share(gains, statistics.fmean(_ceiling_gains(rows, ref))))
         if s in ARMS and own_baseline(s): out[s]["own_baseline"] = _mean_sd([baseline_of(r, s)["miou"] for r in rows])
-        if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling: its share is of that one's gain
-            own = _mean_sd([r[s][CEILING]["miou"] - baseline_of(r, s)["miou"] for r in rows])
-            out[s].update(ceiling_gain=own, share_of_ceiling=statistics.fmean(gains) / own["mean"] if own["mean"] > 0 else None)
+        if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
+            own = _mean_sd(_ceiling_gains(rows, s))
+            out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
     return out
 
 
@@ -315,12 +341,17 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
 
 
 def _own_pair(arm: str, summary: dict) -> str:
-    "A ‡ arm's own baseline (and ceiling gain, where it trained one), for the table's footnote."
-    base = summary[arm]["own_baseline"]
-    ceiling = (f", its ceiling (its own recipe on fresh real scenes, the share's denominator) "
-               f"{100 * summary[arm]['ceiling_gain']['mean']:+.1f} ± {100 * summary[arm]['ceiling_gain']['sd']:.1f} points") \
-        if "ceiling_gain" in summary[arm] else ""
-    return f"{arm}: baseline test mIoU {base['mean']:.3f} ± {base['sd']:.3f}{ceiling}"
+    "A ‡ arm's own baseline, whose ceiling its share is of, and its own ceiling where it trained one, for the table's footnote."
+    d, ref = summary[arm], summary[arm]["regime_ceiling"]
+    pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f} points"
+    text = f"{arm}: baseline test mIoU {d['own_baseline']['mean']:.3f} ± {d['own_baseline']['sd']:.3f}"
+    if ref is None: text += "; no ceiling at these steps, so no share"
+    elif ref == arm: text += f"; its ceiling, the paper's recipe on fresh real scenes at these steps, {pm(d['ceiling_gain'])}"
+    else: text += f"; its share is of {ref}'s ceiling (the paper's recipe on fresh real scenes at these steps)"
+    if "ceiling_gain" in d and ref != arm:
+        own = d["share_of_own_ceiling"]
+        text += f"; its own ceiling (its recipe on fresh real scenes) {pm(d['ceiling_gain'])}" + (f", of which it reaches {own:.0%}" if own is not None else "")
+    return text
 
 
 def plot(rows: list[dict], summary: dict, arms: list[str]):
@@ -358,7 +389,8 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int,
     base, n_real = main_sweep(seeds).base, PROFILES[PROFILE]["data"]["n_real"]
     for arm in arms:
         train_study_generator(ARMS[arm][0].get("jointnet_path", GENERATOR), base, n_real, threads)  # where the main runs are not here, too
-        if baselines_from and not own_baseline(arm): share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
+        if baselines_from and student_steps(arm) == student_steps(baselines_from):  # the same students' steps: the same baseline
+            share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
         share_stages(runs / "main", runs / arm, names, arm_stages(arm))
         ok.append(_run(arm_sweep(arm, seeds), runs / arm, workers))
     return all(ok)
@@ -382,7 +414,8 @@ def main(argv=None) -> int:
     ap.add_argument("--collect-only", action="store_true", help="train and run nothing: collect the finished runs")
     ap.add_argument("--baselines-from", default=None, choices=list(ARMS), metavar="ARM",
                     help="the arms read back this arm's finished baselines (in --runs) where the main runs are not here, "
-                         "e.g. on another processor than the committed main runs; the JSON records each baseline's training")
+                         "e.g. on another processor than the committed main runs, each arm that trains its students the same "
+                         "steps as it (‡ arms: the ‡ arm of their steps); the JSON records each baseline's training")
     args = ap.parse_args(argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
     n_real = PROFILES[PROFILE]["data"]["n_real"]

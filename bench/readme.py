@@ -80,14 +80,16 @@ def heldout(arm: str) -> str:
 
 
 def convergence(d: dict) -> str:
-    "A sentence on each arm that trained its own baseline and ceiling at longer schedules (summary's ceiling_gain), if any."
+    "A sentence on each arm that trained its own baseline and ceiling at a longer schedule (summary's ceiling_gain), if any."
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
     out = ""
     for arm in (a for a in d["arms"] if "ceiling_gain" in d["summary"][a] and "epochs" in d["arms"][a]["params"]):
+        s, ref = d["summary"][arm], d["summary"][arm].get("regime_ceiling")
+        share = f", {s['share_of_ceiling']:.0%} of {'its' if ref == arm else f'`{ref}`’s'} ceiling" if ref and s["share_of_ceiling"] is not None else ""
+        what = "the paper's recipe on fresh real scenes" if ref == arm else "the same recipe on fresh real scenes"
         out += (f" With every student trained {d['arms'][arm]['params']['epochs']} epochs (`{arm}`, its own baseline and ceiling): "
-                f"baseline {d['summary'][arm]['own_baseline']['mean']:.3f} (the table's: {d['summary']['baseline']['miou']['mean']:.3f}), the arm "
-                f"{pm(d['summary'][arm]['gain'])} points, its own ceiling (the same recipe on fresh real scenes) "
-                f"{pm(d['summary'][arm]['ceiling_gain'])}.")
+                f"baseline {s['own_baseline']['mean']:.3f} (the table's: {d['summary']['baseline']['miou']['mean']:.3f}), the arm "
+                f"{pm(s['gain'])} points{share}, its own ceiling ({what}) {pm(s['ceiling_gain'])}.")
     return out
 
 

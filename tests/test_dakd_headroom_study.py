@@ -182,6 +182,10 @@ def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_ba
     for seed, name in enumerate(names):
         assert json.loads((tmp_path / "freemask" / name / "student_baseline" / "fingerprint.json").read_text())["info"]["started"] == f"student_baseline {seed}"
         assert not (tmp_path / "freemask" / name / "augmentation").exists()
+    (tmp_path / "e256").symlink_to(tmp_path / "lognormal")  # a ‡ arm's baselines: only arms training the same steps read them back
+    assert h.run_arms(["lognormal_sdedit_freemask_e256", "lognormal_sdedit_real_share_freemask_x2"], [0, 1], tmp_path, 1, 1, baselines_from="e256")
+    assert [(tmp_path / a / names[0] / "student_baseline").is_dir() for a in ("lognormal_sdedit_freemask_e256", "lognormal_sdedit_real_share_freemask_x2")] \
+        == [True, False]
     for seed, name in enumerate(names):  # the freemask runs finish against the shared baseline
         res = json.loads((tmp_path / "lognormal" / name / "results.json").read_text())
         (tmp_path / "freemask" / name / "results.json").write_text(json.dumps(res))
@@ -217,16 +221,25 @@ def test_an_arm_that_changes_the_students_steps_trains_and_is_measured_against_i
 
 
 
-def test_an_arm_with_its_own_ceiling_is_measured_against_its_own_ceilings_gain(tmp_path):
-    "Students trained twice the epochs: the arm's own baseline and ceiling at those steps; its share is of its own ceiling's gain."
+def test_an_arm_with_its_own_ceiling_is_measured_against_the_regimes_ceiling_at_its_steps(tmp_path):
+    """Students trained twice the epochs: each arm's own baseline at those steps; the share is of the paper's recipe's
+    ceiling at those steps (`e256`), and an arm that trained a ceiling of its own recipe also gets its share of that."""
     arm = "lognormal_sdedit_real_share_freemask_e256"
     names = _study(tmp_path)
-    for seed, name in enumerate(names):  # a baseline 0.02 above the main one, DAKD 0.02 above that, a ceiling 0.05 above it
+    for seed, name in enumerate(names):  # a baseline 0.02 above the main one; the paper's ceiling 0.08 above it, the arm's own 0.05
+        _write(tmp_path / "e256" / name, seed, {"baseline": 0.42 + seed / 10, "dakd": 0.41 + seed / 10, "ceiling": 0.50 + seed / 10},
+               {"baseline": 0.6, "dakd": 0.59, "ceiling": 0.7})
         _write(tmp_path / arm / name, seed, {"baseline": 0.42 + seed / 10, "dakd": 0.44 + seed / 10, "ceiling": 0.47 + seed / 10},
                {"baseline": 0.6, "dakd": 0.61, "ceiling": 0.65})
-    rows = collect(tmp_path, names, [arm])
-    s = summarize(rows, [arm])
+    rows = collect(tmp_path, names, ["e256", arm])
+    s = summarize(rows, ["e256", arm])
     assert s[arm]["gain"]["mean"] == pytest.approx(0.02) and s[arm]["ceiling_gain"]["mean"] == pytest.approx(0.05)
-    assert s[arm]["share_of_ceiling"] == pytest.approx(0.4) and s["ceiling"]["gain"]["mean"] == pytest.approx(0.08)  # the main one's stands
-    md = markdown(rows, s, [arm], choose(s, [arm]))
-    assert "| 40% |" in md and f"{arm}: baseline test mIoU 0.470 ± 0.071, its ceiling (its own recipe on fresh real scenes, the share's denominator) +5.0 ± 0.0 points" in md
+    assert s[arm]["regime_ceiling"] == "e256" and s[arm]["share_of_ceiling"] == pytest.approx(0.25)
+    assert s[arm]["share_of_own_ceiling"] == pytest.approx(0.4) and s["e256"]["share_of_ceiling"] == pytest.approx(-0.125)
+    assert s["ceiling"]["gain"]["mean"] == pytest.approx(0.08) and s["dakd"]["regime_ceiling"] == "ceiling"  # the main one's stands
+    md = markdown(rows, s, ["e256", arm], choose(s, ["e256", arm]))
+    assert "| 25% |" in md and f"{arm}: baseline test mIoU 0.470 ± 0.071; its share is of e256's ceiling" in md
+    assert "its own ceiling (its recipe on fresh real scenes) +5.0 ± 0.0 points, of which it reaches 40%" in md
+    assert "e256: baseline test mIoU 0.470 ± 0.071; its ceiling, the paper's recipe on fresh real scenes at these steps, +8.0 ± 0.0 points" in md
+    s = summarize(rows, [arm])  # without the paper's recipe at those steps there is no ceiling to take a share of
+    assert s[arm]["share_of_ceiling"] is None and "no ceiling at these steps, so no share" in markdown(rows, s, [arm], choose(s, [arm]))

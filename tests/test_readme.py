@@ -131,6 +131,15 @@ def test_an_arm_trained_longer_with_its_own_baseline_and_ceiling_gets_a_sentence
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
     assert (f"With every student trained 256 epochs (`{arm}`, its own baseline and ceiling): baseline 0.545 (the table's: 0.510), "
             "the arm +2.0 ± 0.0 points, its own ceiling (the same recipe on fresh real scenes) +2.0 ± 0.0.") in readme.headline()
-    study["arms"][arm]["params"] = {}
+    for i, r in enumerate(study["runs"]):  # the paper's recipe at 256 epochs: its baseline the arm's, its ceiling 0.04 above it
+        r["e256"] = {**student(0.53 + i / 100), "baseline": student(0.54 + i / 100), "ceiling": student(0.58 + i / 100)}
+    study["arms"]["e256"] = {"params": {"epochs": 256, "ceiling": True}, "what": "the paper's recipe at 256 epochs", "uses_unlabelled": False}
+    study["summary"] = dakd_headroom.summarize(study["runs"], ["real_share", arm, "e256"])
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    text = readme.headline()
+    assert ("With every student trained 256 epochs (`e256`, its own baseline and ceiling): baseline 0.545 (the table's: 0.510), "
+            "the arm -1.0 ± 0.0 points, -25% of its ceiling, its own ceiling (the paper's recipe on fresh real scenes) +4.0 ± 0.0.") in text
+    assert f"the arm +2.0 ± 0.0 points, 50% of `e256`’s ceiling, its own ceiling (the same recipe on fresh real scenes) +2.0 ± 0.0." in text
+    study["arms"][arm]["params"] = study["arms"]["e256"]["params"] = {}
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
     assert "With every student trained" not in readme.headline()
