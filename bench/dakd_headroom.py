@@ -112,7 +112,7 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                   "as lognormal_sdedit_real_share_freemask, every student trained 256 epochs, not 128 "
                                                   "(its own baseline and ceiling at those steps)", False, False),
     "e256": ({"epochs": 256, "ceiling": True}, "the paper's recipe with every student trained 256 epochs, not 128: the regime's "
-             "headroom at convergence (its own baseline and ceiling)", True, False),
+             "headroom at twice the steps (its own baseline and ceiling)", True, False),
     "lognormal_e256": ({"jointnet_path": GENERATOR_LOGNORMAL, "epochs": 256}, "as lognormal (the paper's recipe, the log-normal "
                        "generator), every student trained 256 epochs", False, False),
     "lognormal_sdedit_freemask_e256": ({"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "filter_generated": "freemask",
