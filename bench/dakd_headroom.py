@@ -118,6 +118,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_freemask_e256": ({"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "filter_generated": "freemask",
                                         "epochs": 256}, "the log-normal generator's SDEdit pairs, FreeMask, uniform batches (no real "
                                         "share: the recipe's own ceiling is not held down), every student trained 256 epochs", False, False),
+    "lognormal_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "layout"},
+                                             "as lognormal_sdedit_real_share_freemask, each pair drawn from noise for a training "
+                                             "scene's label map held in every step (layout-guided: real labels, new images)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }
