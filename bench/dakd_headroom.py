@@ -258,10 +258,11 @@ def committed_study(table: Path, seeds: list[int]) -> dict:
     "A written dakd_headroom.json of the same profile, profile sizes and seeds, whose main runs and arms need not run again; {} if none."
     if not table.is_file(): return {}
     old = load_json(table)
-    same = old.get("profile_settings", profile_settings()) == profile_settings()  # files before 2026-12-07 lack it: made under today's
-    if old.get("profile") == PROFILE and old.get("seeds") == seeds and not same:
+    if old.get("profile") != PROFILE or old.get("seeds") != seeds: return {}
+    if old.get("profile_settings", profile_settings()) != profile_settings():  # files before 2026-12-07 lack it: made under today's
         print(f"{table}: made under other {PROFILE} sizes than today's ({old['profile_settings']}): none of it is kept", file=sys.stderr)
-    return old if old.get("profile") == PROFILE and old.get("seeds") == seeds and same else {}
+        return {}
+    return old
 
 
 def kept_arms(kept: dict, arms: list[str]) -> list[str]:
