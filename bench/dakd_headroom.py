@@ -121,6 +121,13 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "layout"},
                                              "as lognormal_sdedit_real_share_freemask, each pair drawn from noise for a training "
                                              "scene's label map held in every step (layout-guided: real labels, new images)", False, False),
+    "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
+                                                    "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
+                                                    "in every step, the image steered to it (real labels, images redrawn from real "
+                                                    "ones)", False, False),
+    "lognormal_sdedit_layout": ({"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit_layout"},
+                                "the log-normal generator's SDEdit pairs with their labels held to the real maps, uniform batches, no "
+                                "FreeMask (right labels: nothing to hold back)", False, False),
     "image_pretrained": ({"jointnet_path": GENERATOR_IMAGE}, f"the generator's image branch first trained on {UNLABELLED['n']} "
                          "unlabelled scenes", False, True),
 }

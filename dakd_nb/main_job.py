@@ -37,7 +37,7 @@ from .saross import build_segmenter
 from .synthsar import SynthSAR
 
 # %% auto #0
-__all__ = ['CEILING_SEED', 'STAGE_RECORD', 'tell', 'epoch_bar', 'student_runs', 'ceiling_set', 'data_identity',
+__all__ = ['CEILING_SEED', 'STAGE_RECORD', 'SDEDIT', 'tell', 'epoch_bar', 'student_runs', 'ceiling_set', 'data_identity',
            'augmentation_settings', 'stage_fingerprints', 'stale_stages', 'check_stages', 'start_stage',
            'get_generator', 'get_augmentation_set', 'filtered_pairs', 'cleaned_pairs', 'train_students', 'test_metrics',
            'plot_predictions', 'write_results', 'summary_text']
@@ -115,11 +115,15 @@ def data_identity(ds: Dataset,                    # a split from build_splits (r
     raise DakdError(f"cannot tell what a {type(ds).__name__} is made of")
 
 # %% ../nbs/03_train_saross.ipynb #042d1446
+SDEDIT = ("sdedit", "sdedit_layout")  # the generations that start from real pairs noised part way
+
+
 def augmentation_settings(p: MainJobParams) -> dict:
     "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
-                **({"strength": p.sdedit_strength} if p.generation == "sdedit" else {}),
+                **({"strength": p.sdedit_strength} if p.generation in SDEDIT else {}),
+                **({"hold_label": p.layout_guidance} if p.generation == "sdedit_layout" else {}),
                 **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
 
 
@@ -136,7 +140,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p),
                                                 **({"layouts": train} if p.generation == "layout" else {}),
-                                                **({"sources": train} if p.generation == "sdedit" else {})}
+                                                **({"sources": train} if p.generation in SDEDIT else {})}
     data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in NOT_SHAPING}
@@ -227,14 +231,14 @@ def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
 def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict,
-                         train_set: Dataset,  # the real training pairs: the layouts (generation="layout") or the starts ("sdedit")
+                         train_set: Dataset,  # the real training pairs: the layouts (generation="layout") or the starts ("sdedit", "sdedit_layout")
                          ) -> AugmentationSet | None:
     "Generate (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
     if p.n_generated == 0: return None
-    real = stack_items(train_set) if p.generation in ("layout", "sdedit") else {}
+    real = stack_items(train_set) if p.generation in ("layout", *SDEDIT) else {}
     path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out),
                                   layouts=real["label"] if p.generation == "layout" else None,
-                                  sources={k: real[k] for k in ("image", "label")} if p.generation == "sdedit" else None,
+                                  sources={k: real[k] for k in ("image", "label")} if p.generation in SDEDIT else None,
                                   **augmentation_settings(p))
     return AugmentationSet(path, verify=True)
 

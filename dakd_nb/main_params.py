@@ -28,7 +28,7 @@ __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator',
 # %% ../nbs/02j_main_params.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth", "semgan"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout", "sdedit"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
+            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),

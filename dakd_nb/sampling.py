@@ -77,9 +77,11 @@ def sample_jointnet(model: SARJointNet,              # the generator network
                     start: SDEditStart | None = None,  # generate from these real pairs noised part way (SDEdit) instead of from noise
                     ) -> dict[str, torch.Tensor]:    # "image" (n,1,H,W) in [-1,1], "soft" (n,K,H,W), "label" (n,H,W) int64
     "Generate image/label pairs; returns the image, the soft label and the hard label (on the CPU)."
-    if layouts is not None: layouts.check(n, model.config.sample_size, len(model.config.class_names))
+    if layouts is not None and start is not None:
+        raise ArgumentError("give layouts or an SDEdit start, not both (an SDEdit start holds its own maps with hold_label)")
     if start is not None: start.check(n, model.config.sample_size, len(model.config.class_names))
-    if layouts is not None and start is not None: raise ArgumentError("give layouts or an SDEdit start, not both")
+    if start is not None and start.hold_label is not None: layouts = LayoutGuidance(start.labels, start.hold_label)
+    if layouts is not None: layouts.check(n, model.config.sample_size, len(model.config.class_names))
     sch = sampling_scheduler(scheduler, sampler)
     sch.set_timesteps(steps)
     c, s, b = model.label_channels, model.config.sample_size, model.config.balance_factor
@@ -164,6 +166,7 @@ class SDEditStart:
     images: torch.Tensor    # (n, 1, H, W) real images in the model's range, one per pair, in order
     labels: torch.Tensor    # (n, H, W) their class ids
     strength: float = 0.5   # the share of the sampler's steps run from the noised pair (1: from (almost) pure noise)
+    hold_label: float | None = None  # None: the label denoised with the image; s ≥ 0: held to its real map every step, the image steered at s (LayoutGuidance)
 
     def check(self, n: int, size: int, num_classes: int) -> None:
         "Raise unless there is one real pair of the model's size and classes per generated pair."
@@ -173,6 +176,8 @@ class SDEditStart:
         if n and (self.labels.min() < 0 or self.labels.max() >= num_classes):
             raise ArgumentError(f"SDEdit start: class ids must be in [0, {num_classes}), got [{int(self.labels.min())}, {int(self.labels.max())}]")
         if not 0 < self.strength <= 1: raise ArgumentError(f"SDEdit start: strength must be in (0, 1], got {self.strength}")
+        if self.hold_label is not None and self.hold_label < 0:
+            raise ArgumentError(f"SDEdit start: hold_label (the steering scale) must be at least 0 or None, got {self.hold_label}")
 
     def first_step(self, steps: int) -> int:
         "Index of the first of the sampler's `steps` steps that is run."

@@ -43,7 +43,7 @@ def gpu_without_bf16(monkeypatch):
     (dict(generator_lr=0), "generator_lr=0.0 must be in (0, 1)"), (dict(student_lr=3), "student_lr=3.0 must be in (0, 1)"),
     (dict(student_lr="fast"), "student_lr='fast' must be a finite number"),
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
-    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit']"),
+    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout']"),
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
     (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
@@ -130,6 +130,7 @@ def _stages(**knobs) -> dict:
     (dict(generation="layout"), {"augmentation", "student_dakd"}),
     (dict(speckle_enl=4.4), {"augmentation", "student_dakd"}),
     (dict(generation="sdedit"), {"augmentation", "student_dakd"}),
+    (dict(generation="sdedit_layout"), {"augmentation", "student_dakd"}),
     (dict(real_share=0.5), {"student_dakd"}), (dict(generated_then_real=0.5), {"student_dakd"}),
     (dict(bn_real_stats=True), {"student_dakd"}), (dict(filter_generated="freemask"), {"student_dakd"}),
     (dict(clean_fragments=4), {"student_dakd"}),
@@ -211,6 +212,13 @@ def test_sdedit_strength_shapes_only_sdedit_generation():
     assert sde["augmentation"]["sources"]["train"] == sde["student_baseline"]["data"]["train"]  # it starts from the training split
 
 
+def test_layout_guidance_shapes_sdedit_layout_generation_as_the_held_labels_steering():
+    held, steered = _stages(generation="sdedit_layout"), _stages(generation="sdedit_layout", layout_guidance=0.1)
+    assert held["augmentation"]["hold_label"] == 0.3 and "hold_label" not in _stages(generation="sdedit")["augmentation"]
+    assert {n for n in held if held[n] != steered[n]} == {"augmentation", "student_dakd"}
+    assert _stages(generation="sdedit", layout_guidance=0.1) == _stages(generation="sdedit")  # plain SDEdit holds no label
+
+
 def test_student_options_reach_the_dakd_student_only():
     p = MainJobParams.resolve(profile="tiny", real_share=0.5, bn_real_stats=True)
     runs = student_runs(p, 8, 32)
@@ -273,7 +281,23 @@ def test_sdedit_generation_starts_from_the_training_split(tmp_path):
     net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
     aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
     record = load_json(aug.path / "index.json")["sdedit"]
-    assert len(aug) == 5 and record["n_source"] == 3 and record["strength"] == 0.4
+    assert len(aug) == 5 and record["n_source"] == 3 and record["strength"] == 0.4 and "hold_label" not in record
+
+
+def test_sdedit_layout_generation_keeps_the_training_splits_label_maps(tmp_path):
+    from dakd_nb.core import dihedral
+    from dakd_nb.files import load_json
+    from dakd_nb.jointnet import make_scheduler
+    from dakd_nb.sampling import SARJointNetPipeline
+    from toys import tiny_jointnet
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="sdedit_layout", output_dir=str(tmp_path))
+    splits = splits_of(p)
+    net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
+    aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
+    record = load_json(aug.path / "index.json")["sdedit"]
+    assert record["hold_label"] == p.layout_guidance and record["strength"] == p.sdedit_strength
+    turned = [dihedral(splits["train"][i]["label"], k).long() for i in range(3) for k in range(8)]
+    assert all(any(torch.equal(aug[j]["label"].long(), m) for m in turned) for j in range(5))  # each label a turned real map
 
 
 @pytest.mark.parametrize("other", [dict(n_real=8), dict(generator_lr=1e-4), dict(image_size=96), dict(retrain_generator=True)])
