@@ -651,6 +651,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                   'dakd_nb.synthsar.SynthSAR.__getitem__': ('synthsar.html#synthsar.__getitem__', 'dakd_nb/synthsar.py'),
                                   'dakd_nb.synthsar.SynthSAR.__init__': ('synthsar.html#synthsar.__init__', 'dakd_nb/synthsar.py'),
                                   'dakd_nb.synthsar.SynthSAR.__len__': ('synthsar.html#synthsar.__len__', 'dakd_nb/synthsar.py'),
+                                  'dakd_nb.synthsar.SynthSAR._scene': ('synthsar.html#synthsar._scene', 'dakd_nb/synthsar.py'),
                                   'dakd_nb.synthsar.SynthSAR.scene_seed': ('synthsar.html#synthsar.scene_seed', 'dakd_nb/synthsar.py'),
                                   'dakd_nb.synthsar.SynthSARConfig': ('synthsar.html#synthsarconfig', 'dakd_nb/synthsar.py'),
                                   'dakd_nb.synthsar.SynthSARConfig.__post_init__': ( 'synthsar.html#synthsarconfig.__post_init__',

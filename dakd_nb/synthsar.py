@@ -434,6 +434,7 @@ def synth_scene(seed: int,                          # the scene's seed: same see
 class SynthSAR(torch.utils.data.Dataset):
     "The embedded default data set: n SynthSAR scenes, item i always the same."
     classes = OSD_CLASSES
+    cache_bytes = 256 * 2**20  # scenes kept after their first request, up to this many bytes per data set
 
     def __init__(self,
                  n: int,                                # number of scenes
@@ -446,6 +447,7 @@ class SynthSAR(torch.utils.data.Dataset):
         if size is not None: config = replace(config, size=size)
         if n < 0 or seed < 0: raise ArgumentError(f"n and seed must be non-negative, got n={n}, seed={seed}")
         self.n, self.seed, self.config, self.transform = n, seed, config, transform
+        self._made: dict[int, dict] = {}  # item -> its scene, as first made
 
     def __len__(self) -> int: return self.n
 
@@ -453,10 +455,16 @@ class SynthSAR(torch.utils.data.Dataset):
         "The seed of item i's scene."
         return int(np.random.SeedSequence([self.seed, i]).generate_state(1, np.uint64)[0])
 
-    def __getitem__(self, i: int) -> dict:
-        if not 0 <= i < self.n: raise IndexError(f"item {i} out of range for {self.n} scenes")
+    def _scene(self, i: int) -> dict:
+        "Item i's scene, made now and kept while the data set's cache has room."
         img, lab = synth_scene(self.scene_seed(i), self.config)
         item = {"image": image_to_model(img)[None], "label": torch.from_numpy(lab.astype(np.int64))}
+        if (len(self._made) + 1) * sum(t.nbytes for t in item.values()) <= self.cache_bytes: self._made[i] = item
+        return item
+
+    def __getitem__(self, i: int) -> dict:
+        if not 0 <= i < self.n: raise IndexError(f"item {i} out of range for {self.n} scenes")
+        item = {k: t.clone() for k, t in (self._made.get(i) or self._scene(i)).items()}  # a caller may change its copy
         return self.transform(item) if self.transform else item
 
 # %% ../nbs/01c_synthsar.ipynb #6dfa82ca
