@@ -121,6 +121,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "layout"},
                                              "as lognormal_sdedit_real_share_freemask, each pair drawn from noise for a training "
                                              "scene's label map held in every step (layout-guided: real labels, new images)", False, False),
+    "lognormal_sdedit_real_share_freemask_rerun": (LOGNORMAL_SDEDIT, "lognormal_sdedit_real_share_freemask run again, parameter "
+                                                   "for parameter, on the processor of the sdedit_layout arms, to compare them on one",
+                                                   False, False),
     "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
                                                     "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
                                                     "in every step, the image steered to it (real labels, images redrawn from real "
@@ -334,16 +337,18 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
     lines = ["| student | what it is | test mIoU | gain (points) | share of ceiling | seeds positive | oil-spill IoU gain | val gain |",
              "|---|---|---|---|---|---|---|---|",
              f"| baseline | real pairs only | {summary['baseline']['miou']['mean']:.3f} ± {summary['baseline']['miou']['sd']:.3f} | | | | | |"]
-    elsewhere = {r[s]["machine"] for r in rows for s in arms if "machine" in r[s]}
+    elsewhere = sorted({r[s]["machine"] for r in rows for s in arms if "machine" in r[s]})
+    which = {m: "¹²³⁴⁵⁶⁷⁸⁹"[i] if len(elsewhere) > 1 else "" for i, m in enumerate(elsewhere)}  # more than one: each its number
     for s in (CEILING, PAPER, *arms):
         d, share = summary[s], summary[s]["share_of_ceiling"]
-        mark = (" †" if any("machine" in r[s] for r in rows) else "") + (" ‡" if s in ARMS and own_baseline(s) else "")
+        ran = sorted({r[s]["machine"] for r in rows if "machine" in r[s]})
+        mark = (" †" + "".join(which[m] for m in ran) if ran else "") + (" ‡" if s in ARMS and own_baseline(s) else "")
         lines.append(f"| {s}{mark} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
                      f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} |")
     seeds = ", ".join(str(r["seed"]) for r in rows)
     return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline. "
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
-            + (f"\n† Run on another processor ({', '.join(sorted(elsewhere))}) than the main runs: there the same recipe and seed "
+            + (f"\n† Run on another processor ({', '.join(which[m] + m for m in elsewhere)}) than the main runs: there the same recipe and seed "
                "train another baseline, so its test mIoU is that processor's and its gains are against the baseline its own run "
                "trained there.\n" if elsewhere else "")
             + ("\n‡ Changes how many optimiser steps the students take (baseline and DAKD alike): its run trains its own "

@@ -73,6 +73,13 @@ def test_an_arm_run_on_another_processor_is_measured_against_its_own_baseline(tm
     md = markdown(rows, s, ["real_share", "lognormal"], choose(s, ["real_share", "lognormal"]))
     assert "| lognormal † |" in md and "| real_share |" in md and "AMD EPYC (AVX2)" in md
     plot(rows, s, ["real_share", "lognormal"])
+    for seed, name in enumerate(names):  # a second arm on a third processor: each † says which
+        _write(tmp_path / "freemask" / name, seed, {"baseline": 0.37 + seed / 10, "dakd": 0.38 + seed / 10},
+               {"baseline": 0.58, "dakd": 0.6}, machine={"cpu": "AMD EPYC", "cpu_capability": "AVX512"})
+    arms = ["real_share", "lognormal", "freemask"]
+    rows = collect(tmp_path, names, arms)
+    md = markdown(rows, summarize(rows, arms), arms, choose(summarize(rows, arms), arms))
+    assert "| lognormal †¹ |" in md and "| freemask †² |" in md and "(¹AMD EPYC (AVX2), ²AMD EPYC (AVX512))" in md
 
 
 def test_arms_run_the_main_runs_with_one_change_and_share_what_they_can(tmp_path):
