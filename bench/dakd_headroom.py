@@ -31,8 +31,10 @@ arm's finished baselines in `--runs` instead (one baseline training per seed on 
 each † baseline's record (when and at which commit it was trained) goes into the JSON, so shared ones show.
 
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
-share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms", "generators", "machine",
-"profile_settings" (a study made under other few-label sizes is not kept), "command" (the one that ran the runs; a
+share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms" (each arm's parameters,
+what it is, and "command": the command that ran its runs, kept from the committed study for the arms this one did
+not run; null for arms measured before 2026-12-07, when it was first recorded), "generators", "machine",
+"profile_settings" (a study made under other few-label sizes is not kept), "command" (the last one that ran runs; a
 `--collect-only` keeps the committed one and adds itself as "collected")}),
 `dakd_headroom.md` (the table) and `dakd_headroom.png` (each arm's gain over the baseline, a dot per seed, beside the ceiling's).
 """
@@ -412,10 +414,18 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int,
     return all(ok)
 
 
-def provenance(kept: dict, collect_only: bool, argv: list[str] | None) -> dict:
+def provenance(kept: dict, collect_only: bool, now: str) -> dict:
     "`command`: the command that ran the study's runs (a committed study's, when this one only collects); `collected`: this one, if other."
-    now = "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv)
     return {"command": kept["command"], "collected": now} if collect_only and kept.get("command") else {"command": now}
+
+
+def arm_commands(kept: dict,       # the committed study ({} if none)
+                 arms: list[str],  # the study's arms
+                 ran: list[str],   # the arms this command ran
+                 now: str,         # this command
+                 ) -> dict:        # arm -> the command that ran its runs (None where the committed study did not record it)
+    "Which command ran each arm: a study grows arm by arm over sessions, each with its own command."
+    return {a: now if a in ran else kept.get("arms", {}).get(a, {}).get("command") for a in arms}
 
 
 def main(argv=None) -> int:
@@ -433,6 +443,7 @@ def main(argv=None) -> int:
                          "e.g. on another processor than the committed main runs, each arm that trains its students the same "
                          "steps as it (‡ arms: the ‡ arm of their steps); the JSON records each baseline's training")
     args = ap.parse_args(argv)
+    now = "python -m bench.dakd_headroom " + " ".join(sys.argv[1:] if argv is None else argv)
     runs, out, base = Path(args.runs), Path(args.out), main_sweep(args.seeds).base
     n_real = PROFILES[PROFILE]["data"]["n_real"]
     names, kept = list(main_sweep(args.seeds).configs()), committed_study(out / "dakd_headroom.json", args.seeds)
@@ -453,10 +464,11 @@ def main(argv=None) -> int:
     rows = collect(runs, names, args.arms, kept if main_kept else None)
     summary = summarize(rows, args.arms)
     choice = choose(summary, args.arms)
-    save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3]}
-                                                                 for a in args.arms},
+    commands = arm_commands(kept, args.arms, [] if args.collect_only else fresh, now)
+    save_json({"profile": PROFILE, "seeds": args.seeds, "arms": {a: {"params": ARMS[a][0], "what": ARMS[a][1], "uses_unlabelled": ARMS[a][3],
+                                                                     "command": commands[a]} for a in args.arms},
                "generators": generators,
-               "profile_settings": profile_settings(), **provenance(kept, args.collect_only, argv),
+               "profile_settings": profile_settings(), **provenance(kept, args.collect_only, now),
                "machine": machine_record(), "runs": rows, "summary": summary, "choice": choice}, out / "dakd_headroom.json")
     with atomic_path(out / "dakd_headroom.md") as tmp: tmp.write_text(markdown(rows, summary, args.arms, choice))
     save_figure(plot(rows, summary, args.arms), out / "dakd_headroom.png", dpi=110)

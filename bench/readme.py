@@ -99,6 +99,7 @@ README_ARMS = 4  # the study's arms the README's table shows (best validation ga
 def headline() -> str:
     "The README's one table: the few-label study (dakd_headroom.json) once it is made, until then the default configuration's (dakd_gain.json)."
     if d := _load("dakd_headroom.json"):
+        made = study_command(d)
         top = sorted(d["arms"], key=lambda a: -d["summary"][a]["val_gain"]["mean"])[:README_ARMS]  # the choice first
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
@@ -109,10 +110,10 @@ def headline() -> str:
         choice += (" † Run on another processor than the main runs: its gains are against the baseline its own run trained "
                    "there, its test mIoU that processor's." if elsewhere else "")
     elif d := _load("dakd_gain.json"):
-        name, profile, choice = "dakd_gain.json", d["sweep"]["base"]["profile"], ""
+        name, profile, choice, made = "dakd_gain.json", d["sweep"]["base"]["profile"], "", f"`{d['command'].strip()}`"
         students = _gain_study_students(d)
     else: return "_Not measured yet: run `python -m bench.dakd_headroom`._\n"
-    return (f"From `bench/results/{name}`, made by `{d['command'].strip()}` (SynthSAR, `{profile}` profile, {len(d['runs'])} seeds):\n\n"
+    return (f"From `bench/results/{name}`, made by {made} (SynthSAR, `{profile}` profile, {len(d['runs'])} seeds):\n\n"
             + headline_table(students, len(d["runs"])) + "\nMean ± sd over seeds, each gain against the same seed's baseline; "
             f"the ceiling is DAKD's student on fresh real scenes in the generated pairs' place.{choice} "
             "The studies seed by seed, and what they show: [Results and details](07_results.ipynb).\n")
@@ -214,8 +215,19 @@ def _not_yet(d: dict) -> str:
     return f"\nNot measured yet: {', '.join(missing)} (`--recipes {' '.join(missing)}` adds them).\n" if missing else ""
 
 
+def study_command(d: dict,  # a study grown arm by arm (dakd_headroom.json): "command", and each arm's under "arms"
+                  ) -> str:  # markdown naming how it was made
+    "The study's command where it ran every arm; otherwise the tool, the last command and the arms it ran, and where the rest are recorded."
+    last = d["command"].strip()
+    by = {a: (rec.get("command") or "").strip() for a, rec in d["arms"].items()}
+    if all(c == last for c in by.values()): return f"`{last}`"
+    ran = [a for a, c in by.items() if c == last]
+    return (f"`{' '.join(last.split()[:3])}` arm by arm over several runs (the last, `{last}`, ran {', '.join(ran) or 'no arm'}; "
+            "each arm's own command, where recorded, under `arms` in the file)")
+
+
 def dakd_headroom() -> str:
-    return _study_table("dakd_headroom", lambda d: f"`{d['command'].strip()}`, profile `{d['profile']}`, seeds "
+    return _study_table("dakd_headroom", lambda d: f"{study_command(d)}, profile `{d['profile']}`, seeds "
                                                    f"{', '.join(map(str, d['seeds']))}; per seed in the file")
 
 

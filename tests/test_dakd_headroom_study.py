@@ -157,6 +157,8 @@ def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
     study = json.loads((out / "dakd_headroom.json").read_text())
     assert study["summary"]["real_share"]["gain"]["mean"] == pytest.approx(0.04) and study["summary"]["freemask"]["gain"]["mean"] == pytest.approx(0.02)
     assert set(study["runs"][0]) >= {"baseline", "dakd", "ceiling", "real_share", "freemask"}
+    assert study["arms"]["freemask"]["command"] == study["command"] and study["arms"]["real_share"]["command"] is None, \
+        "each arm names the command that ran it (a collect runs none)"
     res = fresh / "freemask" / names[1] / "results.json"  # a baseline trained again that is not the committed one
     res.write_text(res.read_text().replace('"miou": 0.5,', '"miou": 0.51,'))
     with pytest.raises(SystemExit, match="baseline is not the main run's"):
@@ -165,6 +167,7 @@ def test_a_committed_study_is_kept_and_only_new_arms_run(tmp_path, monkeypatch):
     assert h.main(["--seeds", "0", "1", "--arms", "real_share", "freemask", "--runs", str(fresh), "--out", str(out), "--collect-only"]) == 0
     again = json.loads((out / "dakd_headroom.json").read_text())
     assert again["command"] == study["command"] and "--collect-only" in again["collected"], "the runs' command stays, the collect is beside it"
+    assert again["arms"]["freemask"]["command"] == study["command"], "an arm's command is kept from the committed study"
     monkeypatch.setitem(h.PROFILES[h.PROFILE]["student"], "epochs", 7)  # the profile changed since: nothing of the study is kept
     assert h.committed_study(out / "dakd_headroom.json", [0, 1]) == {}
 

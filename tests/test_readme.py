@@ -39,12 +39,12 @@ def test_readme_text_points_links_to_notebooks_into_nbs():
 @pytest.mark.parametrize("path", list(readme.NOTEBOOKS), ids=lambda p: p.stem)
 def test_a_stale_section_is_rewritten_inside_its_cell_and_a_missing_one_refused(path):
     names = readme.NOTEBOOKS[path]
-    stale = "\n".join(f"<!-- generated:{n} -->\nold\n<!-- /generated:{n} -->" for n in names)
+    stale = "\n".join(f"<!-- generated:{n} -->\nSTALE-SECTION\n<!-- /generated:{n} -->" for n in names)
     nb = {"cells": [cell("markdown", "intro"), cell("markdown", stale), cell("code", "print(1)")]}
     out = readme.render_notebook(nb, path)
     assert out["cells"][0] == nb["cells"][0] and out["cells"][2] == nb["cells"][2]
     text = "".join(out["cells"][1]["source"])
-    assert "old" not in text and all(readme.SECTIONS[n]() in text for n in names)
+    assert "STALE-SECTION" not in text and all(readme.SECTIONS[n]() in text for n in names)
     nb["cells"][1] = cell("markdown", stale.replace(f"generated:{names[-1]} ", f"generated:{names[-1]}s "))
     with pytest.raises(SystemExit, match=f"{path.name} has no .* section for {names[-1]}$"):
         readme.render_notebook(nb, path)
@@ -73,7 +73,8 @@ def headroom_study(*arms: tuple) -> dict:
     names = [name for name, _ in arms]
     rows = [{"seed": i, "n_real": 16, **{s: student(m[i]) for s, m in {**MIOU, **dict(arms)}.items()}} for i in (0, 1)]
     summary = dakd_headroom.summarize(rows, names)
-    return {"profile": "few-label", "seeds": [0, 1], "arms": {name: {"what": "x"} for name in names},
+    return {"profile": "few-label", "seeds": [0, 1], "arms": {name: {"what": "x", "command": "python -m bench.dakd_headroom --seeds 0 1 "}
+                                                            for name in names},
             "command": "python -m bench.dakd_headroom --seeds 0 1 ", "runs": rows, "summary": summary,
             "choice": dakd_headroom.choose(summary, names)}
 
@@ -98,6 +99,17 @@ def test_the_headline_is_the_gain_study_until_the_headroom_study_is_made(tmp_pat
                            "(SynthSAR, `few-label` profile, 2 seeds)")
     assert "\n".join(headline_rows("real_share")) in text and "dakd_layout" not in text
     assert "Chosen on validation: **real_share**." in text and "(07_results.ipynb)" in text
+
+
+def test_a_study_grown_arm_by_arm_says_which_arms_its_last_command_ran_and_where_the_others_are(tmp_path, monkeypatch):
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    d = headroom_study(("old_arm", (0.50, 0.51)), ("real_share", (0.54, 0.55)))
+    d["arms"]["old_arm"]["command"] = None  # measured before each arm's command was recorded
+    d["command"] = d["arms"]["real_share"]["command"] = "python -m bench.dakd_headroom --arms real_share "
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(d))
+    made = ("made by `python -m bench.dakd_headroom` arm by arm over several runs (the last, `python -m bench.dakd_headroom "
+            "--arms real_share`, ran real_share; each arm's own command, where recorded, under `arms` in the file)")
+    assert made in readme.headline()
 
 
 def test_the_headline_shows_the_arms_best_on_validation_and_says_where_the_rest_are(tmp_path, monkeypatch):
