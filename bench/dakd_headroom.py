@@ -104,6 +104,12 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_hard": ({**LOGNORMAL_SDEDIT, "generated_labels": "hard"},
                                                   "as lognormal_sdedit_real_share_freemask, hard generated labels (argmax) instead of soft",
                                                   False, False),
+    "lognormal_sdedit_real_share": ({**LOGNORMAL_SDEDIT, "filter_generated": "none"},
+                                    "as lognormal_sdedit_real_share_freemask without FreeMask: every generated pixel kept (FreeMask "
+                                    "also drops the hard pixels of fresh real pairs, capping the recipe's own ceiling)", False, False),
+    "lognormal_sdedit_real_share_freemask_r2": ({**LOGNORMAL_SDEDIT, "filter_ratio": 2.0},
+                                                "as lognormal_sdedit_real_share_freemask, FreeMask looser: a generated pixel kept up "
+                                                "to 2x (not 1.25x) its class's mean loss on real pairs", False, False),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),
