@@ -107,6 +107,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share": ({**LOGNORMAL_SDEDIT, "filter_generated": "none"},
                                     "as lognormal_sdedit_real_share_freemask without FreeMask: every generated pixel kept (FreeMask "
                                     "also drops the hard pixels of fresh real pairs, capping the recipe's own ceiling)", False, False),
+    "lognormal_sdedit_real_share_freemask_r08": ({**LOGNORMAL_SDEDIT, "filter_ratio": 0.8},
+                                                 "as lognormal_sdedit_real_share_freemask, FreeMask stricter: a generated pixel kept "
+                                                 "only up to 0.8x (not 1.25x) its class's mean loss on real pairs", False, False),
     "lognormal_sdedit_real_share_freemask_r2": ({**LOGNORMAL_SDEDIT, "filter_ratio": 2.0},
                                                 "as lognormal_sdedit_real_share_freemask, FreeMask looser: a generated pixel kept up "
                                                 "to 2x (not 1.25x) its class's mean loss on real pairs", False, False),
