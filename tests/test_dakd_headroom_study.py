@@ -213,6 +213,26 @@ def test_arms_can_read_back_another_arms_baselines_and_the_study_records_each_ba
     assert [r["freemask"]["baseline"]["trained"] for r in again] == [{"started": "student_baseline 0", "commit": "abc"}, None]
 
 
+def test_own_baseline_agrees_with_the_main_jobs_own_rule_for_every_arm():
+    """`own_baseline` goes by parameter names (STEP_PARAMS); the main job decides the baseline's recipe itself
+    (`student_runs`). An arm that changes the baseline's recipe through a parameter the list lacks would read back the
+    main baseline as its pair: every arm is checked against the main job's rule."""
+    import dataclasses
+    from bench.dakd_headroom import PROFILE, own_baseline
+    from dakd_nb.main_job import student_runs
+    from dakd_nb.main_params import MainJobParams
+    from dakd_nb.profiles import PROFILES
+
+    def baseline_recipe(change: dict) -> dict:  # the generator does not shape the baseline: its folder need not exist here
+        params = {k: v for k, v in {**main_sweep([0]).base, **change}.items() if k != "jointnet_path"}
+        p = MainJobParams.resolve(**params, n_real=PROFILES[PROFILE]["data"]["n_real"])
+        return dataclasses.asdict(student_runs(p, p.n_real, p.n_generated)["baseline"])
+
+    main = baseline_recipe({})
+    assert baseline_recipe({"batch_size": main["batch_size"] * 2}) != main, "the rule sees a change the name list lacks"
+    assert {arm: own_baseline(arm) for arm in ARMS} == {arm: baseline_recipe(ARMS[arm][0]) != main for arm in ARMS}
+
+
 def test_an_arm_that_changes_the_students_steps_trains_and_is_measured_against_its_own_baseline(tmp_path):
     "More generated pairs per real scene: more optimiser steps for both students, so the main baseline is not its pair (‡)."
     from bench.dakd_headroom import own_baseline
