@@ -104,6 +104,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_hard": ({**LOGNORMAL_SDEDIT, "generated_labels": "hard"},
                                                   "as lognormal_sdedit_real_share_freemask, hard generated labels (argmax) instead of soft",
                                                   False, False),
+    "lognormal_sdedit_real_share_freemask_speckle": ({**LOGNORMAL_SDEDIT, "speckle_enl": 4.4},
+                                                     "as lognormal_sdedit_real_share_freemask, each generated image's speckle "
+                                                     "completed to Sentinel-1's ENL 4.4 (the generator's is too smooth)", False, False),
     "lognormal_sdedit_real_share": ({**LOGNORMAL_SDEDIT, "filter_generated": "none"},
                                     "as lognormal_sdedit_real_share_freemask without FreeMask: every generated pixel kept (FreeMask "
                                     "also drops the hard pixels of fresh real pairs, capping the recipe's own ceiling)", False, False),
