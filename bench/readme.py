@@ -222,8 +222,8 @@ def study_command(d: dict,  # a study grown arm by arm (dakd_headroom.json): "co
     by = {a: (rec.get("command") or "").strip() for a, rec in d["arms"].items()}
     if all(c == last for c in by.values()): return f"`{last}`"
     ran = [a for a, c in by.items() if c == last]
-    return (f"`{' '.join(last.split()[:3])}` arm by arm over several runs (the last, `{last}`, ran {', '.join(ran) or 'no arm'}; "
-            "each arm's own command, where recorded, under `arms` in the file)")
+    return (f"`{' '.join(last.split()[:3])}` arm by arm over several runs (with `{last}`, the last command: {', '.join(ran) or 'no arm'}; "
+            "each other arm's command, where recorded, under `arms` in the file)")
 
 
 def dakd_headroom() -> str:

@@ -107,8 +107,8 @@ def test_a_study_grown_arm_by_arm_says_which_arms_its_last_command_ran_and_where
     d["arms"]["old_arm"]["command"] = None  # measured before each arm's command was recorded
     d["command"] = d["arms"]["real_share"]["command"] = "python -m bench.dakd_headroom --arms real_share "
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(d))
-    made = ("made by `python -m bench.dakd_headroom` arm by arm over several runs (the last, `python -m bench.dakd_headroom "
-            "--arms real_share`, ran real_share; each arm's own command, where recorded, under `arms` in the file)")
+    made = ("made by `python -m bench.dakd_headroom` arm by arm over several runs (with `python -m bench.dakd_headroom "
+            "--arms real_share`, the last command: real_share; each other arm's command, where recorded, under `arms` in the file)")
     assert made in readme.headline()
 
 
