@@ -116,6 +116,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_r2": ({**LOGNORMAL_SDEDIT, "filter_ratio": 2.0},
                                                 "as lognormal_sdedit_real_share_freemask, FreeMask looser: a generated pixel kept up "
                                                 "to 2x (not 1.25x) its class's mean loss on real pairs", False, False),
+    "lognormal_sdedit_half_free_real_share_freemask": ({**LOGNORMAL_SDEDIT, "sdedit_share": 0.5},
+                                                       "as lognormal_sdedit_real_share_freemask, half of the generated pairs drawn "
+                                                       "freely (new layouts) and half from SDEdit starts (the 16 scenes' layouts)",
+                                                       False, False),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),

@@ -98,6 +98,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
                            sources: dict | None = None,  # real pairs {"image": (M,1,H,W), "label": (M,H,W)}: generate from turned copies noised part way (SDEditStart)
                            strength: float = SDEditStart.strength,  # the SDEdit strength (with sources)
                            hold_label: float | None = None,  # with sources: hold each pair's label to its real map, the image steered at this scale
+                           sdedit_share: float = 1.0,   # with sources: the share of each shard's pairs started from real ones; the rest drawn freely
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
     pipe = generator if isinstance(generator, (SARJointNetPipeline, SemGANPipeline)) else load_generator(generator)
@@ -105,6 +106,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
     if gan and (layouts is not None or sources is not None):
         raise DakdError("SemGAN draws each pair from a latent alone: it cannot generate for given layouts or from real pairs (SDEdit)")
     if hold_label is not None and sources is None: raise DakdError("hold_label holds SDEdit starts' labels: give the real pairs (sources)")
+    if not 0 < sdedit_share <= 1: raise DakdError(f"sdedit_share must be in (0, 1], got {sdedit_share}")
+    if sdedit_share < 1 and sources is None: raise DakdError(f"sdedit_share={sdedit_share} splits pairs between SDEdit starts and free draws: give the real pairs (sources)")
     out = check_output_dir(out_dir)
     c = pipe.model.config
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), **_sampling_record(pipe, sampler, steps, eta, tau),
@@ -115,7 +118,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
                                                            "guidance": guidance, "min_t": LayoutGuidance.min_t},
                   **({"sdedit": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
                                  "n_source": len(sources["label"]), "strength": strength,
-                                 **({"hold_label": hold_label} if hold_label is not None else {})}} if sources is not None else {}),
+                                 **({"hold_label": hold_label} if hold_label is not None else {}),
+                                 **({"share": sdedit_share} if sdedit_share < 1 else {})}} if sources is not None else {}),
                   "speckle_enl": speckle_enl}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
@@ -128,9 +132,13 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
         count, shard_seed = min(shard_size, n - k * shard_size), derive_seed(seed, 4, k)
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
-        start = None if sources is None else SDEditStart(*_turned_pairs(sources, count, derive_seed(seed, 7, k)), strength, hold_label)
+        started = count if sources is None else max(1, round(sdedit_share * count))  # pairs from SDEdit starts; the rest drawn freely
+        start = None if sources is None else SDEditStart(*_turned_pairs(sources, started, derive_seed(seed, 7, k)), strength, hold_label)
         g = torch.Generator().manual_seed(shard_seed)
-        res = pipe(count, g, batch_size) if gan else pipe(count, sampler, steps, g, tau, batch_size, eta, layouts=guide, start=start)
+        res = pipe(count, g, batch_size) if gan else pipe(started, sampler, steps, g, tau, batch_size, eta, layouts=guide, start=start)
+        if started < count:
+            free = pipe(count - started, sampler, steps, g, tau, batch_size, eta)
+            res = {key: torch.cat([res[key], free[key]]) for key in res}
         speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
         name = f"shard-{k:05d}.safetensors"
         with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order

@@ -123,6 +123,7 @@ def augmentation_settings(p: MainJobParams) -> dict:
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
                 **({"strength": p.sdedit_strength} if p.generation in SDEDIT else {}),
+                **({"sdedit_share": p.sdedit_share} if p.sdedit_share < 1 else {}),
                 **({"hold_label": p.layout_guidance} if p.generation == "sdedit_layout" else {}),
                 **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
 

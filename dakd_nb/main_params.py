@@ -40,6 +40,7 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
            "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
            "sdedit_strength": (lambda v: 0 < v <= 1, "in (0, 1] (1: from pure noise)"),
+           "sdedit_share": (lambda v: 0 < v <= 1, "in (0, 1] (1: every pair from a real start)"),
            "real_share": (lambda v: 0 <= v <= 1, "in [0, 1]"), "generated_then_real": (lambda v: 0 <= v < 1, "in [0, 1) (0: mixed throughout)"),
            "filter_ratio": (lambda v: v > 0, "above 0"), "clean_fragments": (lambda v: v >= 0, "at least 0 (0: no clean-up)"),
            "balance_factor": (lambda v: 0 < v <= 1, "in (0, 1]: SAR-JointNet scales the label down to the image's SNR")}
@@ -91,6 +92,7 @@ class MainJobParams:
     generation: str = "unconditional"
     layout_guidance: float = 0.3
     sdedit_strength: float = 0.5
+    sdedit_share: float = 1.0
     speckle_enl: float = 0.0
     real_share: float | None = None
     generated_then_real: float = 0.0
@@ -168,6 +170,9 @@ class MainJobParams:
     def _check_generator_knobs(self) -> None:
         "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
         if self.generator == "semgan": self._check_semgan()
+        if self.sdedit_share < 1 and self.generation != "sdedit":
+            raise ArgumentError(f"parameter sdedit_share={self.sdedit_share} splits SDEdit pairs from free ones, but generation="
+                                f"{self.generation!r}: use generation='sdedit'")
         given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
         if given and (folder := generator_folder(self)) is not None:
             raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "

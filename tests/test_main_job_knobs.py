@@ -45,6 +45,8 @@ def gpu_without_bf16(monkeypatch):
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
     (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout']"),
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
+    (dict(sdedit_share=0), "sdedit_share=0.0 must be in (0, 1]"),
+    (dict(sdedit_share=0.5, generation="sdedit_layout"), "sdedit_share=0.5 splits SDEdit pairs from free ones, but generation='sdedit_layout'"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
     (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
     (dict(student="segformr"), "student='segformr' is not one of ['saross', 'unet', 'deeplabv3plus', 'cbdnet', 'segformer', 'mask2former']"),
@@ -210,6 +212,12 @@ def test_sdedit_strength_shapes_only_sdedit_generation():
     sde, weaker = _stages(generation="sdedit"), _stages(generation="sdedit", sdedit_strength=0.3)
     assert {n for n in sde if sde[n] != weaker[n]} == {"augmentation", "student_dakd"}
     assert sde["augmentation"]["sources"]["train"] == sde["student_baseline"]["data"]["train"]  # it starts from the training split
+
+
+def test_sdedit_share_shapes_the_generated_pairs_and_the_students_made_from_them():
+    sde, half = _stages(generation="sdedit"), _stages(generation="sdedit", sdedit_share=0.5)
+    assert {n for n in sde if sde[n] != half[n]} == {"augmentation", "student_dakd"}
+    assert half["augmentation"]["sdedit_share"] == 0.5 and "sdedit_share" not in sde["augmentation"]  # sets made before it read back
 
 
 def test_layout_guidance_shapes_sdedit_layout_generation_as_the_held_labels_steering():
