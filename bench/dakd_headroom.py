@@ -120,6 +120,14 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                        "as lognormal_sdedit_real_share_freemask, half of the generated pairs drawn "
                                                        "freely (new layouts) and half from SDEdit starts (the 16 scenes' layouts)",
                                                        False, False),
+    "lognormal_sdedit_copy_paste_real_share_freemask": ({**LOGNORMAL_SDEDIT, "copy_paste": True},
+                                                        "as lognormal_sdedit_real_share_freemask, each start with another's objects "
+                                                        "(oil, look-alike, ship) pasted over it first: new layouts from real parts",
+                                                        False, False),
+    "lognormal_copy_paste_real_share_freemask": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05},
+                                                 "the copy-paste starts themselves (SDEdit at 0.05: one sampler step from little "
+                                                 "noise, the generator all but unused), half of every batch real, FreeMask: what "
+                                                 "copy-paste gives without the generator", False, False),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),

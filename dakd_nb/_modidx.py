@@ -36,6 +36,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': 'http://loc
                                                                                  'dakd_nb/augmentation.py'),
                                       'dakd_nb.augmentation.completion_looks': ( 'augmentation.html#completion_looks',
                                                                                  'dakd_nb/augmentation.py'),
+                                      'dakd_nb.augmentation.copy_paste_pairs': ( 'augmentation.html#copy_paste_pairs',
+                                                                                 'dakd_nb/augmentation.py'),
                                       'dakd_nb.augmentation.write_augmentation_set': ( 'augmentation.html#write_augmentation_set',
                                                                                        'dakd_nb/augmentation.py')},
             'dakd_nb.checkpoints': { 'dakd_nb.checkpoints._Absent': ('checkpoints.html#_absent', 'dakd_nb/checkpoints.py'),

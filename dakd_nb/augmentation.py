@@ -27,8 +27,8 @@ from .semgan import SemGANPipeline, load_generator
 from .quality import enl
 
 # %% auto #0
-__all__ = ['AUGMENTATION_FORMAT', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet', 'completion_looks',
-           'complete_speckle', 'RealAsGenerated']
+__all__ = ['AUGMENTATION_FORMAT', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet', 'copy_paste_pairs',
+           'completion_looks', 'complete_speckle', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -99,6 +99,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
                            strength: float = SDEditStart.strength,  # the SDEdit strength (with sources)
                            hold_label: float | None = None,  # with sources: hold each pair's label to its real map, the image steered at this scale
                            sdedit_share: float = 1.0,   # with sources: the share of each shard's pairs started from real ones; the rest drawn freely
+                           copy_paste: bool = False,    # with sources: paste another start's objects over each start first (copy_paste_pairs)
                            ) -> Path:                   # out_dir
     "Generate `n` (image, soft label, hard label) pairs into sharded safetensors with a provenance index."
     pipe = generator if isinstance(generator, (SARJointNetPipeline, SemGANPipeline)) else load_generator(generator)
@@ -107,9 +108,11 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
         raise DakdError("SemGAN draws each pair from a latent alone: it cannot generate for given layouts or from real pairs (SDEdit)")
     if hold_label is not None and sources is None: raise DakdError("hold_label holds SDEdit starts' labels: give the real pairs (sources)")
     if not 0 < sdedit_share <= 1: raise DakdError(f"sdedit_share must be in (0, 1], got {sdedit_share}")
+    if copy_paste and sources is None: raise DakdError("copy_paste composes SDEdit starts: give the real pairs (sources)")
     if sdedit_share < 1 and sources is None: raise DakdError(f"sdedit_share={sdedit_share} splits pairs between SDEdit starts and free draws: give the real pairs (sources)")
     out = check_output_dir(out_dir)
     c = pipe.model.config
+    objects = [i for i, name in enumerate(c.class_names) if name not in ("sea", "land")]  # what copy_paste pastes
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), **_sampling_record(pipe, sampler, steps, eta, tau),
                   "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
                   "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
@@ -119,7 +122,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
                   **({"sdedit": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
                                  "n_source": len(sources["label"]), "strength": strength,
                                  **({"hold_label": hold_label} if hold_label is not None else {}),
-                                 **({"share": sdedit_share} if sdedit_share < 1 else {})}} if sources is not None else {}),
+                                 **({"share": sdedit_share} if sdedit_share < 1 else {}),
+                                 **({"copy_paste": True} if copy_paste else {})}} if sources is not None else {}),
                   "speckle_enl": speckle_enl}
     index_path = out / "index.json"
     index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
@@ -134,6 +138,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
         started = count if sources is None else max(1, round(sdedit_share * count))  # pairs from SDEdit starts; the rest drawn freely
         start = None if sources is None else SDEditStart(*_turned_pairs(sources, started, derive_seed(seed, 7, k)), strength, hold_label)
+        if copy_paste: start.images, start.labels = copy_paste_pairs(start.images, start.labels, objects, derive_seed(seed, 8, k))
         g = torch.Generator().manual_seed(shard_seed)
         res = pipe(count, g, batch_size) if gan else pipe(started, sampler, steps, g, tau, batch_size, eta, layouts=guide, start=start)
         if started < count:
@@ -203,6 +208,20 @@ class AugmentationSet(Dataset):
                     "soft": f.get_slice("soft")[j].float()}
         except Exception as e:  # a shard whose data was cut short or overwritten
             raise DataError(self.path / self.index["shards"][k]["file"], f"item {j} cannot be read ({e})") from None
+
+# %% ../nbs/02c_augmentation.ipynb #cp0a1b2d
+def copy_paste_pairs(images: torch.Tensor,  # (n, 1, H, W) real images
+                     labels: torch.Tensor,  # (n, H, W) their class ids
+                     objects: list[int],    # the class ids pasted (oil spill, look-alike, ship: not sea or land)
+                     seed: int,             # seeds the choice of donors
+                     ) -> tuple[torch.Tensor, torch.Tensor]:  # the composed images and label maps
+    "Each pair with the object pixels of another pair of the stack pasted over it, image and label alike."
+    n = len(labels)
+    if n < 2: return images, labels  # no other pair to take objects from
+    donor = (torch.arange(n) + torch.randint(1, n, (n,), generator=torch.Generator().manual_seed(seed))) % n  # never itself
+    pasted = torch.isin(labels[donor], torch.as_tensor(objects, dtype=labels.dtype))
+    return torch.where(pasted[:, None], images[donor], images), torch.where(pasted, labels[donor], labels)
+
 
 # %% ../nbs/02c_augmentation.ipynb #spk1c0de
 def completion_looks(target_enl: float,     # the speckle ENL wanted: the sensor's (Sentinel-1 IW GRDH, SynthSAR: 4.4)

@@ -124,6 +124,7 @@ def augmentation_settings(p: MainJobParams) -> dict:
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
                 **({"strength": p.sdedit_strength} if p.generation in SDEDIT else {}),
                 **({"sdedit_share": p.sdedit_share} if p.sdedit_share < 1 else {}),
+                **({"copy_paste": True} if p.copy_paste else {}),
                 **({"hold_label": p.layout_guidance} if p.generation == "sdedit_layout" else {}),
                 **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
 

@@ -93,6 +93,7 @@ class MainJobParams:
     layout_guidance: float = 0.3
     sdedit_strength: float = 0.5
     sdedit_share: float = 1.0
+    copy_paste: bool = False
     speckle_enl: float = 0.0
     real_share: float | None = None
     generated_then_real: float = 0.0
@@ -173,6 +174,9 @@ class MainJobParams:
         if self.sdedit_share < 1 and self.generation != "sdedit":
             raise ArgumentError(f"parameter sdedit_share={self.sdedit_share} splits SDEdit pairs from free ones, but generation="
                                 f"{self.generation!r}: use generation='sdedit'")
+        if self.copy_paste and self.generation not in ("sdedit", "sdedit_layout"):
+            raise ArgumentError(f"parameter copy_paste=True composes the SDEdit starts, but generation={self.generation!r}: "
+                                "use generation='sdedit' or 'sdedit_layout'")
         given = [f"{n}={getattr(self, n)!r}" for n in ("generator_steps", "generator_lr") if getattr(self, n) is not None]
         if given and (folder := generator_folder(self)) is not None:
             raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "

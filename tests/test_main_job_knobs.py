@@ -46,6 +46,7 @@ def gpu_without_bf16(monkeypatch):
     (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout']"),
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
     (dict(sdedit_share=0), "sdedit_share=0.0 must be in (0, 1]"),
+    (dict(copy_paste=True, generation="layout"), "copy_paste=True composes the SDEdit starts, but generation='layout'"),
     (dict(sdedit_share=0.5, generation="sdedit_layout"), "sdedit_share=0.5 splits SDEdit pairs from free ones, but generation='sdedit_layout'"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
     (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
@@ -218,6 +219,20 @@ def test_sdedit_share_shapes_the_generated_pairs_and_the_students_made_from_them
     sde, half = _stages(generation="sdedit"), _stages(generation="sdedit", sdedit_share=0.5)
     assert {n for n in sde if sde[n] != half[n]} == {"augmentation", "student_dakd"}
     assert half["augmentation"]["sdedit_share"] == 0.5 and "sdedit_share" not in sde["augmentation"]  # sets made before it read back
+
+
+def test_copy_paste_shapes_the_generated_pairs_and_the_students_made_from_them(tmp_path):
+    from dakd_nb.files import load_json
+    from dakd_nb.jointnet import make_scheduler
+    from dakd_nb.sampling import SARJointNetPipeline
+    from toys import tiny_jointnet
+    sde, pasted = _stages(generation="sdedit"), _stages(generation="sdedit", copy_paste=True)
+    assert {n for n in sde if sde[n] != pasted[n]} == {"augmentation", "student_dakd"} and "copy_paste" not in sde["augmentation"]
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=4, generation="sdedit", copy_paste=True, output_dir=str(tmp_path))
+    splits = splits_of(p)
+    net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
+    aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
+    assert load_json(aug.path / "index.json")["sdedit"]["copy_paste"] is True
 
 
 def test_layout_guidance_shapes_sdedit_layout_generation_as_the_held_labels_steering():
