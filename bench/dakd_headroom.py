@@ -128,6 +128,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                  "the copy-paste starts themselves (SDEdit at 0.05: one sampler step from little "
                                                  "noise, the generator all but unused), half of every batch real, FreeMask: what "
                                                  "copy-paste gives without the generator", False, False),
+    "lognormal_turned_real_share_freemask": ({**LOGNORMAL_SDEDIT, "sdedit_strength": 0.05},
+                                             "the turned real starts themselves (SDEdit at 0.05: one sampler step from little "
+                                             "noise), half of every batch real, FreeMask: what the recipe gives without new "
+                                             "images or layouts", False, False),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),
