@@ -79,6 +79,23 @@ def heldout(arm: str) -> str:
             f"{arm} {pm(arm_s['gain'])} points, {arm_s['positive_seeds']} of {len(d['runs'])} positive; the paper's recipe {pm(paper['gain'])}.")
 
 
+CONTROL = ("lognormal_turned_real_share_freemask", "lognormal_sdedit_real_share_freemask_rerun")  # the chosen options on the turned real
+# starts themselves (no new images), and the chosen recipe run on the control's processor beside it
+
+
+def control(d: dict,      # a dakd_headroom.json
+            where: str,   # how the sentence names its seeds, e.g. "the study's seeds"
+            ) -> str:
+    "A sentence on the no-new-images control beside the chosen recipe on its processor, if both were run."
+    arm, beside = CONTROL
+    if not d or arm not in d["summary"] or beside not in d["summary"]: return ""
+    pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
+    c, b = d["summary"][arm], d["summary"][beside]
+    return (f" On {where}, the control `{arm}` (the chosen options on the turned real starts themselves: no new images or layouts) {pm(c['gain'])} points, "
+            f"{c['positive_seeds']} of {len(d['runs'])} positive, beside `{beside}` on the same processor {pm(b['gain'])}: "
+            "what the generated images add is the difference.")
+
+
 def convergence(d: dict) -> str:
     "A sentence on each arm that trained its own baseline and ceiling at a longer schedule (summary's ceiling_gain), if any."
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
@@ -103,7 +120,8 @@ def headline() -> str:
         top = sorted(d["arms"], key=lambda a: -d["summary"][a]["val_gain"]["mean"])[:README_ARMS]  # the choice first
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
-        choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"]) + convergence(d)
+        choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
+                  + control(d, "the study's seeds") + control(_load("heldout/dakd_headroom.json"), "the held-out seeds") + convergence(d)
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))
         elsewhere = [a for a in top if any("machine" in r.get(a, {}) for r in d["runs"])]  # bench.dakd_headroom.collect's mark
         students = {s + " †" * (s in elsewhere): d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}
