@@ -31,7 +31,8 @@ arm's finished baselines in `--runs` instead (one baseline training per seed on 
 each † baseline's record (when and at which commit it was trained) goes into the JSON, so shared ones show.
 
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
-share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain; "choice", "arms" (each arm's parameters,
+share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain, and for the arms that share the control's
+baselines (CONTROL: the chosen options on duplicated real pairs) the gain over it, "over_control"; "choice", "arms" (each arm's parameters,
 what it is, and "command": the command that ran its runs, kept from the committed study for the arms this one did
 not run; null for arms measured before 2026-12-07, when it was first recorded), "generators", "machine",
 "profile_settings" (a study made under other few-label sizes is not kept), "command" (the last one that ran runs; a
@@ -165,6 +166,7 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                          "unlabelled scenes", False, True),
 }
 PAPER, CEILING = "dakd", "ceiling"
+CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
@@ -345,7 +347,15 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
+    for s in (a for a in arms if CONTROL in arms and a != CONTROL and all(_same_baseline(r, a, CONTROL) for r in rows)):
+        over = [r[s]["miou"] - r[CONTROL]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
+        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over))
     return out
+
+
+def _same_baseline(row: dict, a: str, b: str) -> bool:
+    "Whether two students of a seed's row are measured against the same baseline student (same processor and steps)."
+    return all(baseline_of(row, a)[k] == baseline_of(row, b)[k] for k in ("miou", "val_miou"))
 
 
 def choose(summary: dict, arms: list[str]) -> dict:
@@ -364,9 +374,9 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
     "One row per student: test mIoU, gain over the baseline, share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain."
     pm = lambda d: f"{100 * d['mean']:+.1f} ± {100 * d['sd']:.1f}"
     n = len(rows)
-    lines = ["| student | what it is | test mIoU | gain (points) | share of ceiling | seeds positive | oil-spill IoU gain | val gain |",
-             "|---|---|---|---|---|---|---|---|",
-             f"| baseline | real pairs only | {summary['baseline']['miou']['mean']:.3f} ± {summary['baseline']['miou']['sd']:.3f} | | | | | |"]
+    lines = ["| student | what it is | test mIoU | gain (points) | share of ceiling | seeds positive | oil-spill IoU gain | val gain | over control |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| baseline | real pairs only | {summary['baseline']['miou']['mean']:.3f} ± {summary['baseline']['miou']['sd']:.3f} | | | | | | |"]
     elsewhere = sorted({r[s]["machine"] for r in rows for s in arms if "machine" in r[s]})
     which = {m: "¹²³⁴⁵⁶⁷⁸⁹"[i] if len(elsewhere) > 1 else "" for i, m in enumerate(elsewhere)}  # more than one: each its number
     for s in (CEILING, PAPER, *arms):
@@ -374,9 +384,13 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
         ran = sorted({r[s]["machine"] for r in rows if "machine" in r[s]})
         mark = (" †" + "".join(which[m] for m in ran) if ran else "") + (" ‡" if s in ARMS and own_baseline(s) else "")
         lines.append(f"| {s}{mark} | {_describe(s)} | {d['miou']['mean']:.3f} ± {d['miou']['sd']:.3f} | {pm(d['gain'])} | "
-                     f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} |")
+                     f"{'' if s == CEILING or share is None else f'{share:.0%}'} | {d['positive_seeds']} of {n} | {pm(d['oil_gain'])} | {pm(d['val_gain'])} | "
+                     + (f"{pm(d['over_control'])} ({d['over_control_positive']} of {n}) |" if "over_control" in d else "|"))
     seeds = ", ".join(str(r["seed"]) for r in rows)
-    return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline. "
+    control = (f" Over control: the test mIoU points each arm gains over `{CONTROL}` ({_describe(CONTROL)}), seed by seed, with the "
+               "seeds where it is above it; given for the arms measured against the same baselines as the control (its processor, "
+               "its steps): what the arm's generated pairs add beyond its options on duplicated real pairs." if CONTROL in arms else "")
+    return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline.{control} "
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
             + (f"\n† Run on another processor ({', '.join(which[m] + m for m in elsewhere)}) than the main runs: there the same recipe and seed "
                "train another baseline, so its test mIoU is that processor's and its gains are against the baseline its own run "

@@ -273,3 +273,21 @@ def test_an_arm_with_its_own_ceiling_is_measured_against_the_regimes_ceiling_at_
     assert "e256: baseline test mIoU 0.470 ± 0.071; its ceiling, the paper's recipe on fresh real scenes at these steps, +8.0 ± 0.0 points" in md
     s = summarize(rows, [arm])  # without the paper's recipe at those steps there is no ceiling to take a share of
     assert s[arm]["share_of_ceiling"] is None and "no ceiling at these steps, so no share" in markdown(rows, s, [arm], choose(s, [arm]))
+
+
+def test_arms_that_share_the_controls_baselines_get_their_gain_over_it(tmp_path):
+    "The control (the chosen options on duplicated real pairs) is subtracted seed by seed, only where the baselines are the same."
+    from bench.dakd_headroom import CONTROL
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # the control 0.01 above the baseline on the main processor; another arm elsewhere
+        _write(tmp_path / CONTROL / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.41 + seed / 10}, {"baseline": 0.6, "dakd": 0.6})
+        _write(tmp_path / "lognormal" / name, seed, {"baseline": 0.38 + seed / 10, "dakd": 0.45 + seed / 10},
+               {"baseline": 0.58, "dakd": 0.6}, machine={"cpu": "AMD EPYC", "cpu_capability": "AVX2"})
+    arms = ["real_share", "lognormal", CONTROL]
+    rows = collect(tmp_path, names, arms)
+    s = summarize(rows, arms)
+    assert s["real_share"]["over_control"]["mean"] == pytest.approx(0.03) and s["real_share"]["over_control_positive"] == 2
+    assert "over_control" not in s["lognormal"] and "over_control" not in s[CONTROL]  # other baselines; itself
+    md = markdown(rows, s, arms, choose(s, arms))
+    assert "| +2.5 ± 0.7 | +3.0 ± 0.0 (2 of 2) |" in md and f"Over control: the test mIoU points each arm gains over `{CONTROL}`" in md
+    assert "over_control" not in summarize(rows, ["real_share", "lognormal"])["real_share"]  # no control run: no column values
