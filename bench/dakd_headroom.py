@@ -7,8 +7,9 @@ The `few-label` profile: 16 labelled SynthSAR scenes, students trained 128 epoch
 validations (not yet to convergence: the ‡ arms with `epochs 256` measure the longer schedule). One generator serves every run (the training scenes are fixed; a seed changes only the training's
 randomness): `runs/generators/synthsar-16-few-label`, trained here first (resumably) on those 16 scenes alone with
 the profile's generator recipe, or copied from the package where it ships one of that name whose card is this
-generator's (`dakd_nb/pretrained/`: a clean checkout starts with the study's own generators, no hour of training) (and, for the `image_pretrained` arm, a second one whose image branch was first
-trained alone on 512 unlabelled SynthSAR scenes: the only arm that uses images the baseline does not). Then
+generator's (`dakd_nb/pretrained/`: a clean checkout starts with the study's own generators, no hour of training) (and, for
+the `image_pretrained` arms, one whose image branch was first trained alone on 512 unlabelled SynthSAR scenes, with
+the profile's recipe or on log-normal noise levels: the only arms that use images the baseline does not). Then
 1. the main sweep (`main/`): per seed the baseline, the paper's DAKD student (free sampler, soft labels, uniform
    batches over D ∪ D^a) and the ceiling (the same recipe on fresh real scenes in the generated pairs' place);
 2. every arm (ARMS; `<arm>/`): the same run with one recipe change, its DAKD student only. Each arm's run first gets
@@ -60,10 +61,13 @@ GENERATOR = "runs/generators/synthsar-16-few-label"
 GENERATOR_RECIPE = {}  # the profile's generator recipe as it is (profiles.PROFILES["few-label"]["generator"])
 UNLABELLED = dict(n=512, seed=5)  # SynthSAR scenes no split or the ceiling uses (seeds 1-4), their labels thrown away
 GENERATOR_IMAGE = "runs/generators/synthsar-16-few-label-image-pretrained"  # its image branch first trained on UNLABELLED
+GENERATOR_IMAGE_LOGNORMAL = "runs/generators/synthsar-16-few-label-image-pretrained-lognormal"  # the same, on log-normal noise levels
+PRETRAINED_IMAGE = (GENERATOR_IMAGE, GENERATOR_IMAGE_LOGNORMAL)  # the generators whose image branch first trains on UNLABELLED
 GENERATOR_LOGNORMAL = "runs/generators/synthsar-16-few-label-lognormal"  # EDM's log-normal noise levels (the first screen of bench.generator_recipe chose it)
 GENERATOR_LOGNORMAL_WARM = "runs/generators/synthsar-16-few-label-lognormal-warm"  # the log-normal one trained the profile's steps again
 CONTINUES = {GENERATOR_LOGNORMAL_WARM: GENERATOR_LOGNORMAL}  # generator -> the generator its training starts from (fresh optimiser)
 RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENERATOR_LOGNORMAL: {"timesteps": "lognormal"},
+           GENERATOR_IMAGE_LOGNORMAL: {"timesteps": "lognormal"},
            GENERATOR_LOGNORMAL_WARM: {"timesteps": "lognormal"}}  # path -> recipe
 LOGNORMAL_SDEDIT = {"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"}  # the chosen recipe
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
@@ -133,6 +137,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                              "the turned real starts themselves (SDEdit at 0.05: one sampler step from little "
                                              "noise), half of every batch real, FreeMask: what the recipe gives without new "
                                              "images or layouts", False, False),
+    "lognormal_image_pretrained_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_IMAGE_LOGNORMAL},
+                                                              "as lognormal_sdedit_real_share_freemask, its log-normal generator's image "
+                                                              f"branch first trained on {UNLABELLED['n']} unlabelled scenes", False, True),
     "lognormal_warm_sdedit_real_share_freemask": ({**LOGNORMAL_SDEDIT, "jointnet_path": GENERATOR_LOGNORMAL_WARM},
                                                   "as lognormal_sdedit_real_share_freemask, its generator trained the profile's steps "
                                                   "twice (continued from the packaged one)", False, False),
@@ -180,15 +187,16 @@ def own_baseline(arm: str) -> bool:
     return bool(student_steps(arm))
 
 
-def image_pretrained_start(base: dict, n_real: int) -> tuple:
+def image_pretrained_start(base: dict, n_real: int, recipe: dict) -> tuple:
     "A SAR-JointNet whose image branch was trained alone on UNLABELLED scenes (resumably), ready for joint training on the labelled few."
     from dakd_nb.data import build_splits
     from dakd_nb.synthsar import SynthSAR
     from dakd_nb.train_jointnet import JointNetConfig, pretrain_image_branch, resolve_training_weights
-    config = JointNetConfig.for_profile(PROFILE, device="cpu", **GENERATOR_RECIPE)
+    config = JointNetConfig.for_profile(PROFILE, device="cpu", **recipe)
     labelled = build_splits("synthsar", n_real=n_real, size=config.image_size)["train"]
     b = resolve_training_weights(config, labelled)[0]
-    run_dir = ROOT / "runs" / "generators" / f"synthsar-unlabelled-{UNLABELLED['n']}-image-branch.run"
+    tag = "".join(f"-{v}" for v in recipe.values())  # e.g. -lognormal: one pre-training run per recipe
+    run_dir = ROOT / "runs" / "generators" / f"synthsar-unlabelled-{UNLABELLED['n']}-image-branch{tag}.run"
     model = pretrain_image_branch(SynthSAR(UNLABELLED["n"], config.image_size, seed=UNLABELLED["seed"]), config, run_dir, labelled.classes, b)
     return model, {"image_branch": f"pre-trained {config.steps} steps on {UNLABELLED['n']} unlabelled SynthSAR scenes (seed {UNLABELLED['seed']})"}
 
@@ -207,7 +215,7 @@ def train_study_generator(path: str, base: dict, n_real: int, threads: int) -> d
         print(f"generator: training on the {n_real} labelled scenes into {path}", file=sys.stderr)
         import torch
         torch.set_num_threads(threads)  # trained in this process
-        start = (image_pretrained_start(base, n_real) if path == GENERATOR_IMAGE
+        start = (image_pretrained_start(base, n_real, RECIPES[path]) if path in PRETRAINED_IMAGE
                  else continued_start(path, base, n_real, threads) if path in CONTINUES else None)
         train_generator(ROOT / path, n_real, base, RECIPES[path], "python -m bench.dakd_headroom", start)
     return check_generator_card(ROOT / path, n_real, RECIPES[path])
