@@ -79,21 +79,21 @@ def heldout(arm: str) -> str:
             f"{arm} {pm(arm_s['gain'])} points, {arm_s['positive_seeds']} of {len(d['runs'])} positive; the paper's recipe {pm(paper['gain'])}.")
 
 
-CONTROL = ("lognormal_turned_real_share_freemask", "lognormal_sdedit_real_share_freemask_rerun")  # the chosen options on the turned real
-# starts themselves (no new images), and the chosen recipe run on the control's processor beside it
+BESIDE_CONTROL = "lognormal_sdedit_real_share_freemask_rerun"  # the chosen recipe run on the control's processor, on its baselines
 
 
 def control(d: dict,      # a dakd_headroom.json
             where: str,   # how the sentence names its seeds, e.g. "the study's seeds"
             ) -> str:
-    "A sentence on the no-new-images control beside the chosen recipe on its processor, if both were run."
-    arm, beside = CONTROL
-    if not d or arm not in d["summary"] or beside not in d["summary"]: return ""
+    "A sentence on the no-new-images control (bench.dakd_headroom.CONTROL) and the chosen recipe's gain over it, if both were run."
+    from bench.dakd_headroom import CONTROL
+    if not d or CONTROL not in d["summary"] or "over_control" not in d["summary"].get(BESIDE_CONTROL, {}): return ""
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
-    c, b = d["summary"][arm], d["summary"][beside]
-    return (f" On {where}, the control `{arm}` (the chosen options on the turned real starts themselves: no new images or layouts) {pm(c['gain'])} points, "
-            f"{c['positive_seeds']} of {len(d['runs'])} positive, beside `{beside}` on the same processor {pm(b['gain'])}: "
-            "what the generated images add is the difference.")
+    c, b, n = d["summary"][CONTROL], d["summary"][BESIDE_CONTROL], len(d["runs"])
+    return (f" On {where}, the control `{CONTROL}` (the chosen options on the turned real starts themselves: no new images or layouts) "
+            f"{pm(c['gain'])} points, {c['positive_seeds']} of {n} positive; `{BESIDE_CONTROL}`, on the same baselines, "
+            f"{pm(b['gain'])}, of which {pm(b['over_control'])} over the control ({b['over_control_positive']} of {n} seeds above it): "
+            "what its generated images add.")
 
 
 def convergence(d: dict) -> str:
