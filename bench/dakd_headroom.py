@@ -162,6 +162,11 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_sdedit_real_share_freemask_rerun": (LOGNORMAL_SDEDIT, "lognormal_sdedit_real_share_freemask run again, parameter "
                                                    "for parameter, on the processor of the sdedit_layout arms, to compare them on one",
                                                    False, False),
+    "lognormal_sdedit_real_share_freemask_own_ceiling": ({**LOGNORMAL_SDEDIT, "ceiling": True},
+                                                         "lognormal_sdedit_real_share_freemask run again with its own ceiling: the "
+                                                         "same options (half of every batch real, FreeMask) on fresh real scenes in "
+                                                         "the SDEdit pairs' place, the most these options can take from new pairs",
+                                                         False, False),
     "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
                                                     "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
                                                     "in every step, the image steered to it (real labels, images redrawn from real "
