@@ -110,6 +110,19 @@ def convergence(d: dict) -> str:
     return out
 
 
+def own_ceiling(d: dict) -> str:
+    "A sentence on each arm that trained its own ceiling at the study's steps, on the main baselines (summary's ceiling_gain), if any."
+    pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
+    out = ""
+    for arm in (a for a in d["arms"] if "ceiling_gain" in d["summary"][a] and "own_baseline" not in d["summary"][a]):
+        s = d["summary"][arm]
+        reach = "" if s["share_of_own_ceiling"] is None else f", of which the arm reaches {s['share_of_own_ceiling']:.0%}"
+        out += (f" The same options on fresh real scenes in the generated pairs' place (`{arm}`'s own ceiling, at the study's steps) "
+                f"{pm(s['ceiling_gain'])} points, against the paper's recipe's {pm(d['summary']['ceiling']['gain'])}{reach} "
+                f"({pm(s['gain'])}): what those options can take from new pairs at most.")
+    return out
+
+
 README_ARMS = 4  # the study's arms the README's table shows (best validation gain first); all of them: the results page
 
 
@@ -121,7 +134,7 @@ def headline() -> str:
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
         choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
-                  + control(d, "the study's seeds") + control(_load("heldout/dakd_headroom.json"), "the held-out seeds") + convergence(d)
+                  + control(d, "the study's seeds") + control(_load("heldout/dakd_headroom.json"), "the held-out seeds") + own_ceiling(d) + convergence(d)
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))
         elsewhere = [a for a in top if any("machine" in r.get(a, {}) for r in d["runs"])]  # bench.dakd_headroom.collect's mark
         students = {s + " †" * (s in elsewhere): d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}

@@ -291,3 +291,20 @@ def test_arms_that_share_the_controls_baselines_get_their_gain_over_it(tmp_path)
     md = markdown(rows, s, arms, choose(s, arms))
     assert "| +2.5 ± 0.7 | +3.0 ± 0.0 (2 of 2) |" in md and f"Over control: the test mIoU points each arm gains over `{CONTROL}`" in md
     assert "over_control" not in summarize(rows, ["real_share", "lognormal"])["real_share"]  # no control run: no column values
+
+
+def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_its_share_of_it(tmp_path):
+    """An arm that shares the main baselines but trains a ceiling of its own options (§): its share is still of the main
+    ceiling, and the footnote gives its own ceiling and the share of it the arm reaches."""
+    arm = "lognormal_sdedit_real_share_freemask_own_ceiling"
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # the main baseline; the arm +0.02, its own ceiling +0.04 (the main one +0.08)
+        _write(tmp_path / arm / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.42 + seed / 10, "ceiling": 0.44 + seed / 10},
+               {"baseline": 0.6, "dakd": 0.61, "ceiling": 0.65})
+    rows = collect(tmp_path, names, ["real_share", arm])
+    s = summarize(rows, ["real_share", arm])
+    assert "baseline" not in rows[0][arm] and s[arm]["regime_ceiling"] == "ceiling"  # the main runs' baseline and ceiling
+    assert s[arm]["share_of_ceiling"] == pytest.approx(0.25) and s[arm]["share_of_own_ceiling"] == pytest.approx(0.5)
+    md = markdown(rows, s, ["real_share", arm], choose(s, ["real_share", arm]))
+    assert f"| {arm} § |" in md and "| real_share |" in md and "‡" not in md
+    assert f"{arm}: its own ceiling +4.0 ± 0.0 points, of which it reaches 50%" in md

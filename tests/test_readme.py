@@ -169,3 +169,19 @@ def test_the_no_new_images_control_is_set_beside_the_chosen_recipe_on_its_proces
             f"or layouts) +0.5 ± 2.1 points, 1 of 2 positive; `{beside}`, on the same baselines, +3.5 ± 0.7, of which "
             "+3.0 ± 1.4 over the control (2 of 2 seeds above it)") in text
     assert "On the held-out seeds" not in text  # no held-out study in RESULTS
+
+
+def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_a_sentence_in_the_headline(tmp_path, monkeypatch):
+    "The chosen options' own ceiling (bench.dakd_headroom's own_ceiling arm): on the main baselines, set beside the paper's recipe's."
+    monkeypatch.setattr(readme, "RESULTS", tmp_path)
+    arm = "lognormal_sdedit_real_share_freemask_own_ceiling"
+    study = headroom_study(("real_share", (0.54, 0.55)), (arm, (0.52, 0.54)))
+    study["arms"][arm]["params"] = dakd_headroom.ARMS[arm][0]
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    assert "own ceiling, at the study's steps" not in readme.headline()  # no ceiling of its own: no sentence
+    for i, r in enumerate(study["runs"]):  # its own ceiling 0.04 above the main baseline (the paper's recipe's: 0.05 on average)
+        r[arm]["ceiling"] = student(0.54 + 2 * i / 100)
+    study["summary"] = dakd_headroom.summarize(study["runs"], ["real_share", arm])
+    (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
+    assert (f"The same options on fresh real scenes in the generated pairs' place (`{arm}`'s own ceiling, at the study's steps) "
+            "+4.0 ± 0.0 points, against the paper's recipe's +5.0 ± 1.4, of which the arm reaches 50% (+2.0 ± 0.0)") in readme.headline()
