@@ -167,6 +167,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                          "same options (half of every batch real, FreeMask) on fresh real scenes in "
                                                          "the SDEdit pairs' place, the most these options can take from new pairs",
                                                          False, False),
+    "lognormal_sdedit_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "filter_reference": "val", "ceiling": True},
+                                                 "as lognormal_sdedit_real_share_freemask, FreeMask's reference each class's mean loss "
+                                                 "on the validation split, not on the training pairs the baseline fitted (there every "
+                                                 "pixel it has not memorised looks hard); its own ceiling too", False, False),
     "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
                                                     "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
                                                     "in every step, the image steered to it (real labels, images redrawn from real "

@@ -149,7 +149,8 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         stages[f"student_{name}"] = {"code": code, "data": data, "student": p.student, "use_caft": p.use_caft,
                                      "segmenter": profile_part(p.profile, "segmenter"), "recipe": recipe,
                                      **({"augmentation": stages["augmentation"]} if name == "dakd" else {}),
-                                     **({"filter": {"method": p.filter_generated, "ratio": p.filter_ratio, "model": stages["student_baseline"]}}
+                                     **({"filter": {"method": p.filter_generated, "ratio": p.filter_ratio, "model": stages["student_baseline"],
+                                                  **({"reference": p.filter_reference} if p.filter_reference != "train" else {})}}
                                         if name != "baseline" and p.filter_generated != "none" else {}),
                                      **({"clean_fragments": p.clean_fragments} if name == "dakd" and p.clean_fragments else {}),
                                      **({"ceiling": data_identity(ceiling_set(p, p.n_generated))} if name == "ceiling" else {})}
@@ -245,11 +246,13 @@ def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path,
     return AugmentationSet(path, verify=True)
 
 # %% ../nbs/03_train_saross.ipynb #e14ec65c
-def filtered_pairs(p: MainJobParams, baseline: torch.nn.Module, train_set: Dataset, generated: Dataset, folder: Path) -> PixelWeighted:
-    "The generated pairs with FreeMask's pixel weights from the baseline student; what was kept goes to folder/filter.json."
-    weights, counts = freemask_weights(baseline, train_set, generated, train_set.classes.num_classes, p.filter_ratio)
-    save_json({"method": p.filter_generated, "ratio": p.filter_ratio, **counts, "kept_share": counts["kept"] / max(counts["pixels"], 1)},
-              folder / "filter.json")
+def filtered_pairs(p: MainJobParams, baseline: torch.nn.Module, splits: dict, generated: Dataset, folder: Path) -> PixelWeighted:
+    """The generated pairs with FreeMask's pixel weights from the baseline student, its reference the class-mean CE on the
+    split p.filter_reference names; what was kept goes to folder/filter.json."""
+    reference = splits[p.filter_reference]
+    weights, counts = freemask_weights(baseline, reference, generated, reference.classes.num_classes, p.filter_ratio)
+    save_json({"method": p.filter_generated, "ratio": p.filter_ratio, "reference": p.filter_reference, **counts,
+               "kept_share": counts["kept"] / max(counts["pixels"], 1)}, folder / "filter.json")
     return PixelWeighted(generated, weights)
 
 
@@ -276,7 +279,7 @@ def train_students(p: MainJobParams, splits: dict, augmentation: Dataset | None,
                                 use_caft=p.use_caft, **profile_part(p.profile, "segmenter"))
         folder, gen = start_stage(p, stages, f"student_{name}", out), generated.get(name)
         if gen is not None and name == "dakd" and p.clean_fragments: gen = cleaned_pairs(p, gen, folder)
-        if gen is not None and p.filter_generated == "freemask": gen = filtered_pairs(p, students["baseline"][0], splits["train"], gen, folder)
+        if gen is not None and p.filter_generated == "freemask": gen = filtered_pairs(p, students["baseline"][0], splits, gen, folder)
         with epoch_bar(f"student {name}", config.epochs, terminal) as bar:
             def advance(epoch: int, record: dict, bar=bar) -> None:
                 bar.update(epoch + 1 - bar.n); bar.set_postfix(val_miou=f"{record['val_miou']:.3f}")

@@ -28,7 +28,7 @@ __all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator',
 # %% ../nbs/02j_main_params.ipynb #97d288b6
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth", "semgan"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout"), "filter_generated": ("none", "freemask"), "device": ("auto", "cpu", "cuda"),
+            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout"), "filter_generated": ("none", "freemask"), "filter_reference": ("train", "val"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
@@ -99,6 +99,7 @@ class MainJobParams:
     generated_then_real: float = 0.0
     filter_generated: str = "none"
     filter_ratio: float = 1.25
+    filter_reference: str = "train"
     clean_fragments: int = 0
     bn_real_stats: bool = False
     ceiling: bool = False
@@ -137,6 +138,10 @@ class MainJobParams:
                                                              ("filter_generated", "none"), ("clean_fragments", 0), ("bn_real_stats", False)) if getattr(self, n) != off]
         if given and not self.n_generated:
             raise ArgumentError(f"parameter {' and '.join(given)} shapes how the DAKD student uses generated pairs, but n_generated is 0")
+        tuned = [f"{n}={getattr(self, n)!r}" for n in ("filter_ratio", "filter_reference") if getattr(self, n) != getattr(MainJobParams, n)]
+        if tuned and self.filter_generated != "freemask":
+            raise ArgumentError(f"parameter {' and '.join(tuned)} tunes FreeMask, but filter_generated={self.filter_generated!r}: "
+                                "add filter_generated='freemask'")
         if self.real_share is not None and self.generated_then_real:
             raise ArgumentError(f"parameters real_share={self.real_share} and generated_then_real={self.generated_then_real} both "
                                 "compose the DAKD student's batches: give one of them")
@@ -174,6 +179,9 @@ class MainJobParams:
         if self.sdedit_share < 1 and self.generation != "sdedit":
             raise ArgumentError(f"parameter sdedit_share={self.sdedit_share} splits SDEdit pairs from free ones, but generation="
                                 f"{self.generation!r}: use generation='sdedit'")
+        if self.sdedit_strength != MainJobParams.sdedit_strength and self.generation not in ("sdedit", "sdedit_layout"):
+            raise ArgumentError(f"parameter sdedit_strength={self.sdedit_strength} sets how far SDEdit noises its real starts, but "
+                                f"generation={self.generation!r}: use generation='sdedit' or 'sdedit_layout'")
         if self.copy_paste and self.generation not in ("sdedit", "sdedit_layout"):
             raise ArgumentError(f"parameter copy_paste=True composes the SDEdit starts, but generation={self.generation!r}: "
                                 "use generation='sdedit' or 'sdedit_layout'")

@@ -42,7 +42,7 @@ def class_mean_ce(model: nn.Module,     # a segmenter trained on D
 
 @torch.no_grad()
 def freemask_weights(model: nn.Module,     # a segmenter trained on D (the baseline student)
-                     real: Dataset,        # the real training pairs D
+                     real: Dataset,        # real pairs giving each class's reference CE: D (FreeMask's), or held-out ones
                      generated: Dataset,   # the generated pairs D^a: items {"image", "soft"[, "label"]}
                      num_classes: int,     # K
                      ratio: float = 1.25,  # keep a pixel whose CE is at most ratio × its class's mean CE on D

@@ -50,6 +50,12 @@ def gpu_without_bf16(monkeypatch):
     (dict(sdedit_share=0.5, generation="sdedit_layout"), "sdedit_share=0.5 splits SDEdit pairs from free ones, but generation='sdedit_layout'"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
     (dict(filter_generated="freemusk"), "filter_generated='freemusk' is not one of ['none', 'freemask']"),
+    (dict(filter_reference="test"), "filter_reference='test' is not one of ['train', 'val']"),
+    # settings of a part the run does not use would go unused: refused
+    (dict(filter_reference="val"), "filter_reference='val' tunes FreeMask, but filter_generated='none'"),
+    (dict(filter_ratio=2), "filter_ratio=2.0 tunes FreeMask, but filter_generated='none'"),
+    (dict(sdedit_strength=0.3), "sdedit_strength=0.3 sets how far SDEdit noises its real starts, but generation='unconditional'"),
+    (dict(sdedit_strength=0.3, generation="layout"), "but generation='layout'"),
     (dict(student="segformr"), "student='segformr' is not one of ['saross', 'unet', 'deeplabv3plus', 'cbdnet', 'segformer', 'mask2former']"),
     (dict(real_share=0.5, generated_then_real=0.5), "give one of them"),
     (dict(real_share=0.5, n_generated=0), "real_share=0.5 shapes how the DAKD student uses generated pairs, but n_generated is 0"),
@@ -209,7 +215,6 @@ def test_ceiling_student_distils_fresh_real_scenes(tmp_path, monkeypatch):
 
 
 def test_sdedit_strength_shapes_only_sdedit_generation():
-    assert _stages(sdedit_strength=0.3) == _stages()
     sde, weaker = _stages(generation="sdedit"), _stages(generation="sdedit", sdedit_strength=0.3)
     assert {n for n in sde if sde[n] != weaker[n]} == {"augmentation", "student_dakd"}
     assert sde["augmentation"]["sources"]["train"] == sde["student_baseline"]["data"]["train"]  # it starts from the training split
@@ -250,25 +255,35 @@ def test_student_options_reach_the_dakd_student_only():
     assert student_runs(MainJobParams.resolve(profile="tiny", generated_then_real=0.25), 8, 32)["dakd"].generated_then_real == 0.25
 
 
-def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_path, monkeypatch):
+def test_freemask_reference_shapes_only_the_filtered_students():
+    train, val = _stages(filter_generated="freemask"), _stages(filter_generated="freemask", filter_reference="val")
+    assert {n for n in train if train[n] != val[n]} == {"student_dakd"} and "reference" not in train["student_dakd"]["filter"]
+
+
+@pytest.mark.parametrize("reference", ["train", "val"])
+def test_freemask_filter_weighs_the_dakd_students_pairs_with_the_baseline(tmp_path, monkeypatch, reference):
     from pathlib import Path
     from dakd_nb.augmentation import RealAsGenerated
     from dakd_nb.files import load_json
     from dakd_nb.synthsar import SynthSAR
-    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, filter_generated="freemask", output_dir=str(tmp_path))
+    p = MainJobParams.resolve(profile="tiny", n_real=4, n_generated=4, epochs=1, filter_generated="freemask",
+                              filter_reference=reference, output_dir=str(tmp_path))
     splits, seen, train = splits_of(p), {}, main_job.train_segmenter
     def spy(model, train_set, val_set, config, out, generated_set=None, **kw):
         seen[Path(out).name] = (generated_set, {k: v.clone() for k, v in model.state_dict().items()})
         return train(model, train_set, val_set, config, out, generated_set=generated_set, **kw)
     monkeypatch.setattr(main_job, "train_segmenter", spy)
+    judged, freemask = [], main_job.freemask_weights
+    monkeypatch.setattr(main_job, "freemask_weights", lambda model, real, *a: judged.append(real) or freemask(model, real, *a))
     augmentation = RealAsGenerated(SynthSAR(4, 32, seed=9))
     students = train_students(p, splits, augmentation, tmp_path, stage_fingerprints(p, splits))
     filtered = seen["student_dakd"][0]
     record = load_json(tmp_path / "student_dakd" / "filter.json")
-    assert record["pixels"] == 4 * 32 * 32 and 0 < record["kept"] <= record["pixels"]
+    assert record["pixels"] == 4 * 32 * 32 and 0 < record["kept"] <= record["pixels"] and record["reference"] == reference
     assert float(sum(filtered[i]["weight"].sum() for i in range(4))) == record["kept"]
-    expected, _ = main_job.freemask_weights(students["baseline"][0], splits["train"], augmentation, 5, 1.25)
+    expected, _ = freemask(students["baseline"][0], splits[reference], augmentation, 5, 1.25)
     assert all(torch.equal(filtered[i]["weight"], expected[i]) for i in range(4))  # the baseline's best weights judged them
+    assert judged == [splits[reference]]  # the split whose class-mean CE is the reference
 
 
 def test_fragment_clean_up_reaches_only_the_dakd_students_pairs(tmp_path, monkeypatch):
