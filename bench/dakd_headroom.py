@@ -171,6 +171,14 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                  "as lognormal_sdedit_real_share_freemask, FreeMask's reference each class's mean loss "
                                                  "on the validation split, not on the training pairs the baseline fitted (there every "
                                                  "pixel it has not memorised looks hard); its own ceiling too", False, False),
+    "lognormal_sdedit_freemask_val": ({"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "filter_generated": "freemask",
+                                       "filter_reference": "val", "ceiling": True},
+                                      "as lognormal_sdedit_real_share_freemask_val with uniform batches (no real share, which also "
+                                      "holds down what fresh scenes could give); its own ceiling too", False, False),
+    "lognormal_sdedit_real_share_own_ceiling": ({**LOGNORMAL_SDEDIT, "filter_generated": "none", "ceiling": True},
+                                                "lognormal_sdedit_real_share run again with its own ceiling: half of every batch real, "
+                                                "no FreeMask, on fresh real scenes (which of the two options holds the ceiling down)",
+                                                False, False),
     "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
                                                     "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
                                                     "in every step, the image steered to it (real labels, images redrawn from real "
