@@ -179,6 +179,15 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                 "lognormal_sdedit_real_share run again with its own ceiling: half of every batch real, "
                                                 "no FreeMask, on fresh real scenes (which of the two options holds the ceiling down)",
                                                 False, False),
+    "lognormal_sdedit_layout_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout", "filter_reference": "val"},
+                                                        "as lognormal_sdedit_layout_real_share_freemask (labels held to the real maps), "
+                                                        "FreeMask on the validation reference", False, False),
+    "lognormal_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05, "filter_reference": "val"},
+                                                     "as lognormal_copy_paste_real_share_freemask (the copy-paste starts themselves, "
+                                                     "the generator all but unused), FreeMask on the validation reference", False, False),
+    "lognormal_turned_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "sdedit_strength": 0.05, "filter_reference": "val"},
+                                                 "the control on the validation reference: the turned real starts themselves (SDEdit "
+                                                 "at 0.05), half of every batch real, FreeMask on the validation reference", False, False),
     "lognormal_sdedit_layout_real_share_freemask": ({**LOGNORMAL_SDEDIT, "generation": "sdedit_layout"},
                                                     "as lognormal_sdedit_real_share_freemask, each pair's label held to its real map "
                                                     "in every step, the image steered to it (real labels, images redrawn from real "
@@ -191,6 +200,12 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
 }
 PAPER, CEILING = "dakd", "ceiling"
 CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
+CONTROL_VAL = "lognormal_turned_real_share_freemask_val"  # the same with FreeMask on the validation reference: the control of the arms that use it
+
+
+def control_of(arm: str) -> str:
+    "The no-new-images control an arm's gain is set against: the one whose FreeMask reference is the arm's."
+    return CONTROL_VAL if arm in ARMS and ARMS[arm][0].get("filter_reference") == "val" else CONTROL
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
@@ -372,9 +387,9 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
-    for s in (a for a in arms if CONTROL in arms and a != CONTROL and all(_same_baseline(r, a, CONTROL) for r in rows)):
-        over = [r[s]["miou"] - r[CONTROL]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
-        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over))
+    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
+        over = [r[s]["miou"] - r[control_of(s)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
+        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s))
     return out
 
 
@@ -415,7 +430,9 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
     seeds = ", ".join(str(r["seed"]) for r in rows)
     control = (f" Over control: the test mIoU points each arm gains over `{CONTROL}` ({_describe(CONTROL)}), seed by seed, with the "
                "seeds where it is above it; given for the arms measured against the same baselines as the control (its processor, "
-               "its steps): what the arm's generated pairs add beyond its options on duplicated real pairs." if CONTROL in arms else "")
+               "its steps): what the arm's generated pairs add beyond its options on duplicated real pairs"
+               + (f"; the arms with FreeMask on the validation reference against `{CONTROL_VAL}`, the same control on that reference"
+                  if CONTROL_VAL in arms else "") + "." if CONTROL in arms else "")
     return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline.{control} "
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
             + (f"\n† Run on another processor ({', '.join(which[m] + m for m in elsewhere)}) than the main runs: there the same recipe and seed "

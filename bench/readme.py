@@ -111,16 +111,16 @@ def convergence(d: dict) -> str:
 
 
 def own_ceiling(d: dict) -> str:
-    "A sentence on each arm that trained its own ceiling at the study's steps, on the main baselines (summary's ceiling_gain), if any."
+    "One sentence on the arms that trained their own ceiling at the study's steps, on the main baselines (summary's ceiling_gain), if any."
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
-    out = ""
-    for arm in (a for a in d["arms"] if "ceiling_gain" in d["summary"][a] and "own_baseline" not in d["summary"][a]):
-        s = d["summary"][arm]
-        reach = "" if s["share_of_own_ceiling"] is None else f", of which the arm reaches {s['share_of_own_ceiling']:.0%}"
-        out += (f" The same options on fresh real scenes in the generated pairs' place (`{arm}`'s own ceiling, at the study's steps) "
-                f"{pm(s['ceiling_gain'])} points, against the paper's recipe's {pm(d['summary']['ceiling']['gain'])}{reach} "
-                f"({pm(s['gain'])}): what those options can take from new pairs at most.")
-    return out
+    arms = [a for a in d["arms"] if "ceiling_gain" in d["summary"][a] and "own_baseline" not in d["summary"][a]]
+    if not arms: return ""
+    each = [f"`{a}` {pm(d['summary'][a]['ceiling_gain'])}, the arm {pm(d['summary'][a]['gain'])}"
+            + ("" if d["summary"][a]["share_of_own_ceiling"] is None else f" ({d['summary'][a]['share_of_own_ceiling']:.0%} of it)")
+            for a in arms]
+    return (" Own ceilings at the study's steps (an arm's options on fresh real scenes in the generated pairs' place: the most "
+            f"those options take from new pairs; the paper's recipe's is the table's, {pm(d['summary']['ceiling']['gain'])}): "
+            + "; ".join(each) + ".")
 
 
 README_ARMS = 4  # the study's arms the README's table shows (best validation gain first); all of them: the results page
@@ -262,6 +262,10 @@ def dakd_headroom() -> str:
                                                    f"{', '.join(map(str, d['seeds']))}; per seed in the file")
 
 
+def sdedit_drift() -> str:
+    return _study_table("sdedit_drift", lambda d: f"made by `{d['command'].strip()}` on {d['machine']['cpu']} ({d['machine']['cpu_capability']})")
+
+
 def table_m() -> str:
     return _study_table("table_m", lambda d: f"`{d['sweep']['file']}`, seeds {', '.join(map(str, d['sweep']['seeds']))}, made by "
                                              f"`{d['command'].strip()}`; per run in the file")
@@ -286,9 +290,10 @@ def table_m_short() -> str:
 
 
 SECTIONS = {"headline": headline, "table_m": table_m, "table_m_short": table_m_short, "dakd_gain": dakd_gain, "data_efficiency": data_efficiency, "generator": generator,
-            "benchmarks": benchmarks, "gpu": gpu, "generator_recipe": generator_recipe, "dakd_headroom": dakd_headroom}
+            "benchmarks": benchmarks, "gpu": gpu, "generator_recipe": generator_recipe, "dakd_headroom": dakd_headroom,
+            "sdedit_drift": sdedit_drift}
 NOTEBOOKS = {INDEX: ("headline", "table_m_short"),  # its sections
-             RESULTS_PAGE: ("generator", "generator_recipe", "dakd_gain", "data_efficiency", "dakd_headroom", "table_m", "benchmarks",
+             RESULTS_PAGE: ("generator", "generator_recipe", "dakd_gain", "data_efficiency", "dakd_headroom", "sdedit_drift", "table_m", "benchmarks",
                             "gpu")}
 
 

@@ -293,6 +293,21 @@ def test_arms_that_share_the_controls_baselines_get_their_gain_over_it(tmp_path)
     assert "over_control" not in summarize(rows, ["real_share", "lognormal"])["real_share"]  # no control run: no column values
 
 
+def test_an_arm_on_the_validation_reference_is_set_against_the_control_on_that_reference(tmp_path):
+    from bench.dakd_headroom import CONTROL, CONTROL_VAL
+    arm = "lognormal_sdedit_real_share_freemask_val"
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # the controls +0.01 and +0.03 over the baseline, the arm +0.04
+        for a, gain in ((CONTROL, 0.01), (CONTROL_VAL, 0.03), (arm, 0.04)):
+            _write(tmp_path / a / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.40 + gain + seed / 10}, {"baseline": 0.6, "dakd": 0.6})
+    arms = ["real_share", CONTROL, CONTROL_VAL, arm]
+    s = summarize(collect(tmp_path, names, arms), arms)
+    assert s[arm]["control"] == CONTROL_VAL and s[arm]["over_control"]["mean"] == pytest.approx(0.01)
+    assert s["real_share"]["control"] == CONTROL and s["real_share"]["over_control"]["mean"] == pytest.approx(0.03)
+    assert "over_control" not in s[CONTROL_VAL]  # a control is not set against a control
+    assert "over_control" not in summarize(collect(tmp_path, names, arms[:2] + [arm]), arms[:2] + [arm])[arm]  # its control not run
+
+
 def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_its_share_of_it(tmp_path):
     """An arm that shares the main baselines but trains a ceiling of its own options (§): its share is still of the main
     ceiling, and the footnote gives its own ceiling and the share of it the arm reaches."""
