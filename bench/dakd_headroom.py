@@ -185,6 +185,13 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05, "filter_reference": "val"},
                                                      "as lognormal_copy_paste_real_share_freemask (the copy-paste starts themselves, "
                                                      "the generator all but unused), FreeMask on the validation reference", False, False),
+    "lognormal_sdedit_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "filter_reference": "val"},
+                                                            "as lognormal_sdedit_copy_paste_real_share_freemask (SDEdit from copy-paste "
+                                                            "starts), FreeMask on the validation reference", False, False),
+    "lognormal_sdedit03_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.3,
+                                                               "filter_reference": "val"},
+                                                              "as lognormal_sdedit_copy_paste_real_share_freemask_val, the starts noised "
+                                                              "0.3 of the way (more of their labels kept)", False, False),
     "lognormal_turned_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "sdedit_strength": 0.05, "filter_reference": "val"},
                                                  "the control on the validation reference: the turned real starts themselves (SDEdit "
                                                  "at 0.05), half of every batch real, FreeMask on the validation reference", False, False),
