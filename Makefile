@@ -9,7 +9,7 @@ OUT ?= runs/main
 # What `make run` shows by default: the few-label profile (16 labelled scenes, the packaged generator) with the DAKD
 # recipe bench.dakd_headroom chose on the validation split ("choice" in bench/results/dakd_headroom.json; a test
 # keeps the two in step). `make run RECIPE=` runs the notebook's own defaults; PARAMS come after and override.
-RECIPE ?= -p profile few-label -p jointnet_path dakd_nb/pretrained/synthsar-16-few-label-lognormal -p generation sdedit -p real_share 0.5 -p filter_generated freemask
+RECIPE ?= -p profile few-label -p jointnet_path dakd_nb/pretrained/synthsar-16-few-label-lognormal -p generation sdedit -p real_share 0.5 -p filter_generated freemask -p copy_paste True -p sdedit_strength 0.05 -p filter_reference val
 PARAMS ?=
 PYTEST_ARGS ?=
 

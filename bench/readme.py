@@ -79,21 +79,26 @@ def heldout(arm: str) -> str:
             f"{arm} {pm(arm_s['gain'])} points, {arm_s['positive_seeds']} of {len(d['runs'])} positive; the paper's recipe {pm(paper['gain'])}.")
 
 
-BESIDE_CONTROL = "lognormal_sdedit_real_share_freemask_rerun"  # the chosen recipe run on the control's processor, on its baselines
+BESIDE_CONTROL = "lognormal_sdedit_real_share_freemask_rerun"  # an earlier choice run on the control's processor, on its baselines
 
 
 def control(d: dict,      # a dakd_headroom.json
             where: str,   # how the sentence names its seeds, e.g. "the study's seeds"
+            chosen: str,  # the arm the study chose on validation
             ) -> str:
-    "A sentence on the no-new-images control (bench.dakd_headroom.CONTROL) and the chosen recipe's gain over it, if both were run."
+    """A sentence on the chosen arm's gain over its no-new-images control (bench.dakd_headroom.control_of), or, where the
+    chosen arm was not set against one in `d`, the rerun of an earlier choice (BESIDE_CONTROL), if either was run."""
+    arm = next((a for a in (chosen, BESIDE_CONTROL) if "over_control" in d.get("summary", {}).get(a, {})), None) if d else None
+    if arm is None: return ""
     from bench.dakd_headroom import CONTROL
-    if not d or CONTROL not in d["summary"] or "over_control" not in d["summary"].get(BESIDE_CONTROL, {}): return ""
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"
-    c, b, n = d["summary"][CONTROL], d["summary"][BESIDE_CONTROL], len(d["runs"])
-    return (f" On {where}, the control `{CONTROL}` (the chosen options on the turned real starts themselves: no new images or layouts) "
-            f"{pm(c['gain'])} points, {c['positive_seeds']} of {n} positive; `{BESIDE_CONTROL}`, on the same baselines, "
+    b, n = d["summary"][arm], len(d["runs"])
+    name = b.get("control", CONTROL)  # summaries before 2026-12-07 set every arm against the one control
+    c = d["summary"][name]
+    return (f" On {where}, the control `{name}` (`{arm}`'s options on the turned real starts themselves: no new images or layouts) "
+            f"{pm(c['gain'])} points, {c['positive_seeds']} of {n} positive; `{arm}`, on the same baselines, "
             f"{pm(b['gain'])}, of which {pm(b['over_control'])} over the control ({b['over_control_positive']} of {n} seeds above it): "
-            "what its generated images add.")
+            "what its pairs add.")
 
 
 def convergence(d: dict) -> str:
@@ -134,7 +139,8 @@ def headline() -> str:
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
         choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
-                  + control(d, "the study's seeds") + control(_load("heldout/dakd_headroom.json"), "the held-out seeds") + own_ceiling(d) + convergence(d)
+                  + control(d, "the study's seeds", d["choice"]["arm"])
+                  + control(_load("heldout/dakd_headroom.json"), "the held-out seeds", d["choice"]["arm"]) + own_ceiling(d) + convergence(d)
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))
         elsewhere = [a for a in top if any("machine" in r.get(a, {}) for r in d["runs"])]  # bench.dakd_headroom.collect's mark
         students = {s + " †" * (s in elsewhere): d["summary"][s] for s in ("baseline", "dakd", *top, "ceiling") if s in d["summary"]}
