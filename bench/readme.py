@@ -138,7 +138,7 @@ def headline() -> str:
         top = sorted(d["arms"], key=lambda a: -d["summary"][a]["val_gain"]["mean"])[:README_ARMS]  # the choice first
         rest = len(d["arms"]) - len(top)
         name, profile = "dakd_headroom.json", d["profile"]
-        choice = (f" Chosen on validation: **{d['choice']['arm']}**." + heldout(d["choice"]["arm"])
+        choice = (f" Chosen on validation: **{d['choice']['arm']}**, {d['arms'][d['choice']['arm']]['what']}." + heldout(d["choice"]["arm"])
                   + control(d, "the study's seeds", d["choice"]["arm"])
                   + control(_load("heldout/dakd_headroom.json"), "the held-out seeds", d["choice"]["arm"]) + own_ceiling(d) + convergence(d)
                   + (f" Shown: the {len(top)} arms best on validation; the other {rest} are on the results page." if rest else ""))

@@ -98,7 +98,7 @@ def test_the_headline_is_the_gain_study_until_the_headroom_study_is_made(tmp_pat
     assert text.startswith("From `bench/results/dakd_headroom.json`, made by `python -m bench.dakd_headroom --seeds 0 1` "
                            "(SynthSAR, `few-label` profile, 2 seeds)")
     assert "\n".join(headline_rows("real_share")) in text and "dakd_layout" not in text
-    assert "Chosen on validation: **real_share**." in text and "(07_results.ipynb)" in text
+    assert "Chosen on validation: **real_share**, x." in text and "(07_results.ipynb)" in text  # with what it is
 
 
 def test_a_study_grown_arm_by_arm_says_which_arms_its_last_command_ran_and_where_the_others_are(tmp_path, monkeypatch):
@@ -118,7 +118,7 @@ def test_the_headline_shows_the_arms_best_on_validation_and_says_where_the_rest_
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(headroom_study(("worse", (0.50, 0.51)), ("real_share", (0.54, 0.55)))))
     text = readme.headline()
     assert "\n".join(headline_rows("real_share")) in text and "| worse |" not in text
-    assert "Chosen on validation: **real_share**." in text and "Shown: the 1 arms best on validation; the other 1 are on the results page." in text
+    assert "Chosen on validation: **real_share**, x." in text and "Shown: the 1 arms best on validation; the other 1 are on the results page." in text
 
 
 def test_an_arm_run_on_another_processor_is_marked_in_the_headline(tmp_path, monkeypatch):
