@@ -208,12 +208,12 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
 PAPER, CEILING = "dakd", "ceiling"
 CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
 CONTROL_VAL = "lognormal_turned_real_share_freemask_val"  # the same with FreeMask on the validation reference: the control of the arms that use it
+STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
 def control_of(arm: str) -> str:
     "The no-new-images control an arm's gain is set against: the one whose FreeMask reference is the arm's."
     return CONTROL_VAL if arm in ARMS and ARMS[arm][0].get("filter_reference") == "val" else CONTROL
-STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
 def student_steps(arm: str) -> dict:

@@ -88,7 +88,8 @@ def control(d: dict,      # a dakd_headroom.json
             ) -> str:
     """A sentence on the chosen arm's gain over its no-new-images control (bench.dakd_headroom.control_of), or, where the
     chosen arm was not set against one in `d`, the rerun of an earlier choice (BESIDE_CONTROL), if either was run."""
-    arm = next((a for a in (chosen, BESIDE_CONTROL) if "over_control" in d.get("summary", {}).get(a, {})), None) if d else None
+    if not d: return ""
+    arm = next((a for a in (chosen, BESIDE_CONTROL) if "over_control" in d["summary"].get(a, {})), None)
     if arm is None: return ""
     from bench.dakd_headroom import CONTROL
     pm = lambda g: f"{100 * g['mean']:+.1f} ± {100 * g['sd']:.1f}"

@@ -9,7 +9,7 @@ that class whose generated label is still that class (`kept`), where the rest we
 class the generated labels hold against the starts (`generated_over_start`: above 1, the generator adds the class
 elsewhere), and the generated image's mean brightness on the start's pixels of the class, against the start's
 (`image_start`, `image_generated`): an image that keeps a dark slick its label calls sea is a pair that teaches the
-wrong boundary. Writes `sdedit_drift.json` (with the generator's card sha, sampler, machine and command),
+wrong boundary. Writes `sdedit_drift.json` (with the commit its generator's card records, the sampler, machine and command),
 `sdedit_drift.md` (the table) and `sdedit_drift.png` (kept share against strength, one line per class).
 """
 import argparse
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from dakd_nb.files import load_json, save_figure, save_json
+from dakd_nb.files import atomic_path, load_json, save_figure, save_json
 from dakd_nb.machine import machine_record
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +109,7 @@ def main(argv=None) -> int:
     d = {**measure(args.generator, args.strengths, args.repeats), "machine": machine_record(),
          "command": "python -m bench.sdedit_drift " + " ".join(argv if argv is not None else sys.argv[1:])}
     save_json(d, args.out / "sdedit_drift.json")
-    (args.out / "sdedit_drift.md").write_text(markdown(d))
+    with atomic_path(args.out / "sdedit_drift.md") as tmp: tmp.write_text(markdown(d))
     save_figure(plot(d), args.out / "sdedit_drift.png")
     return 0
 
