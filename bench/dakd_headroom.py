@@ -51,6 +51,7 @@ from bench.dakd_gain import share_stages
 from bench.data_efficiency import adopt_packaged, check_generator_card, train_generator
 from dakd_nb.files import atomic_path, load_json, save_figure, save_json
 from dakd_nb.machine import machine_record
+from dakd_nb.main_params import COMPOSED
 from dakd_nb.profiles import PROFILES
 from dakd_nb.sweeps import Sweep, run_sweep
 
@@ -70,6 +71,7 @@ RECIPES = {GENERATOR: GENERATOR_RECIPE, GENERATOR_IMAGE: GENERATOR_RECIPE, GENER
            GENERATOR_IMAGE_LOGNORMAL: {"timesteps": "lognormal"},
            GENERATOR_LOGNORMAL_WARM: {"timesteps": "lognormal"}}  # path -> recipe
 LOGNORMAL_SDEDIT = {"jointnet_path": GENERATOR_LOGNORMAL, "generation": "sdedit", "real_share": 0.5, "filter_generated": "freemask"}  # the chosen recipe
+COMPOSED_VAL = {"jointnet_path": "", "real_share": 0.5, "filter_generated": "freemask", "filter_reference": "val"}  # pairs composed from real ones: no generator
 ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it generates the main runs' pairs, uses unlabelled images)
     "real_share": ({"real_share": 0.5}, "half of every batch real (FreeMask's 1:1)", True, False),
     "freemask": ({"filter_generated": "freemask"}, "FreeMask: generated pixels the baseline finds hard are ignored", True, False),
@@ -185,6 +187,26 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "lognormal_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05, "filter_reference": "val"},
                                                      "as lognormal_copy_paste_real_share_freemask (the copy-paste starts themselves, "
                                                      "the generator all but unused), FreeMask on the validation reference", False, False),
+    "lognormal_copy_paste_real_share": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05, "filter_generated": "none"},
+                                        "as lognormal_copy_paste_real_share_freemask_val without FreeMask: every pixel of the "
+                                        "copy-paste pairs kept (they are real pixels, wrong only where pasted edges cut objects)",
+                                        False, False),
+    "lognormal_copy_paste_real_share_freemask_val_r2": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05,
+                                                         "filter_reference": "val", "filter_ratio": 2.0},
+                                                        "as lognormal_copy_paste_real_share_freemask_val, FreeMask looser: a pixel "
+                                                        "kept up to 2x (not 1.25x) its class's mean loss on the validation split",
+                                                        False, False),
+    "lognormal_copy_paste_real_share_freemask_val_hard": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05,
+                                                           "filter_reference": "val", "generated_labels": "hard"},
+                                                          "as lognormal_copy_paste_real_share_freemask_val, hard labels (argmax) "
+                                                          "for the copy-paste pairs instead of soft", False, False),
+    "copy_paste_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "copy_paste"},
+                                           "lognormal_copy_paste_real_share_freemask_val made exact: the copy-paste pairs "
+                                           "composed with no generator at all (no sampler step, one-hot labels), half of every "
+                                           "batch real, FreeMask on the validation reference", False, False),
+    "turned_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "turned"},
+                                       "the control made exact: the turned real pairs themselves, composed with no generator, "
+                                       "half of every batch real, FreeMask on the validation reference", False, False),
     "lognormal_sdedit_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "filter_reference": "val"},
                                                             "as lognormal_sdedit_copy_paste_real_share_freemask (SDEdit from copy-paste "
                                                             "starts), FreeMask on the validation reference", False, False),
@@ -208,12 +230,15 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
 PAPER, CEILING = "dakd", "ceiling"
 CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
 CONTROL_VAL = "lognormal_turned_real_share_freemask_val"  # the same with FreeMask on the validation reference: the control of the arms that use it
+CONTROL_COMPOSED = "turned_real_share_freemask_val"  # the same composed with no generator: the control of the arms whose pairs are composed
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
 def control_of(arm: str) -> str:
-    "The no-new-images control an arm's gain is set against: the one whose FreeMask reference is the arm's."
-    return CONTROL_VAL if arm in ARMS and ARMS[arm][0].get("filter_reference") == "val" else CONTROL
+    "The no-new-images control an arm's gain is set against: the one made as the arm's pairs are (composed or sampled), on its FreeMask reference."
+    params = ARMS[arm][0] if arm in ARMS else {}
+    if params.get("generation") in COMPOSED: return CONTROL_COMPOSED
+    return CONTROL_VAL if params.get("filter_reference") == "val" else CONTROL
 
 
 def student_steps(arm: str) -> dict:
@@ -394,7 +419,7 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
-    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
+    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, CONTROL_COMPOSED) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
         over = [r[s]["miou"] - r[control_of(s)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
         out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s))
     return out
@@ -439,7 +464,9 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
                "seeds where it is above it; given for the arms measured against the same baselines as the control (its processor, "
                "its steps): what the arm's generated pairs add beyond its options on duplicated real pairs"
                + (f"; the arms with FreeMask on the validation reference against `{CONTROL_VAL}`, the same control on that reference"
-                  if CONTROL_VAL in arms else "") + "." if CONTROL in arms else "")
+                  if CONTROL_VAL in arms else "")
+               + (f"; the arms whose pairs are composed with no generator against `{CONTROL_COMPOSED}`, the control composed so"
+                  if CONTROL_COMPOSED in arms else "") + "." if CONTROL in arms else "")
     return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline.{control} "
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
             + (f"\n† Run on another processor ({', '.join(which[m] + m for m in elsewhere)}) than the main runs: there the same recipe and seed "
@@ -508,7 +535,8 @@ def run_arms(arms: list[str], seeds: list[int], runs: Path, workers: int,
     names, ok = list(main_sweep(seeds).configs()), []
     base, n_real = main_sweep(seeds).base, PROFILES[PROFILE]["data"]["n_real"]
     for arm in arms:
-        train_study_generator(ARMS[arm][0].get("jointnet_path", GENERATOR), base, n_real, threads)  # where the main runs are not here, too
+        if generator := ARMS[arm][0].get("jointnet_path", GENERATOR):  # "": the arm's pairs are composed, no generator
+            train_study_generator(generator, base, n_real, threads)  # where the main runs are not here, too
         if baselines_from and student_steps(arm) == student_steps(baselines_from):  # the same students' steps: the same baseline
             share_stages(runs / baselines_from, runs / arm, names, ("student_baseline",))
         share_stages(runs / "main", runs / arm, names, arm_stages(arm))

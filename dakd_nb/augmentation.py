@@ -28,7 +28,7 @@ from .quality import enl
 
 # %% auto #0
 __all__ = ['AUGMENTATION_FORMAT', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet', 'copy_paste_pairs',
-           'completion_looks', 'complete_speckle', 'RealAsGenerated']
+           'write_copy_paste_set', 'completion_looks', 'complete_speckle', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -52,6 +52,11 @@ def _turned_pairs(sources: dict, n: int, seed: int) -> tuple[torch.Tensor, torch
     return images, torch.stack([dihedral(sources["label"][i], int(j)) for i, j in zip(idx, k)])
 
 
+
+def _object_classes(names: tuple[str, ...]) -> list[int]:
+    "The class ids copy-paste pastes: every class but sea and land (oil spills, look-alikes, ships)."
+    return [i for i, name in enumerate(names) if name not in ("sea", "land")]
+
 def _shard_is_intact(out: Path, shard: dict) -> bool:
     "Whether a shard the index lists is on disk with its checksum; warns, naming it, when not."
     f = out / shard["file"]
@@ -70,6 +75,36 @@ def complete_set_speckle(pairs: dict,       # generated pairs: "image" (N,1,H,W)
     looks = completion_looks(target_enl, measured) if measured == measured else None  # nan: no all-sea window
     if looks is not None: pairs["image"] = complete_speckle(pairs["image"], looks, seed)
     return {"enl_generated": measured, "looks": looks}
+
+
+def _write_shards(out: Path,            # the set's folder (checked)
+                  provenance: dict,     # what the set is: a folder holding another set is refused
+                  n: int, shard_size: int, seed: int,
+                  make_shard,           # (shard index, pair count, shard seed) -> {"image", "soft", "label"} stacks
+                  speckle_enl: float | None, progress: bool,
+                  ) -> Path:            # out
+    "Write (or resume) a set shard by shard: safetensors files with checksums in index.json, the index rewritten after each."
+    index_path = out / "index.json"
+    index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
+    if differ := describe_changes({k: index.get(k) for k in provenance}, provenance):
+        raise DakdError(f"{out} holds a different augmentation set ({'; '.join(differ)}); use another folder")
+    index["shards"] = [s for s in index["shards"] if _shard_is_intact(out, s)]
+    done = {s["index"] for s in index["shards"]}
+    todo = [k for k in range(math.ceil(n / shard_size)) if k not in done]
+    for k in tqdm(todo, disable=not progress, desc="augmentation shards"):
+        count, shard_seed = min(shard_size, n - k * shard_size), derive_seed(seed, 4, k)
+        res = make_shard(k, count, shard_seed)
+        speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
+        name = f"shard-{k:05d}.safetensors"
+        with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order
+            save_file({"image": res["image"].half().contiguous(), "soft": res["soft"].half().contiguous(),
+                       "label": res["label"].to(torch.uint8).contiguous()}, str(tmp),
+                      metadata={"dakd_nb": json.dumps({"format": AUGMENTATION_FORMAT, "shard": k, "seed": shard_seed})})
+        index["shards"] = sorted(index["shards"] + [{"index": k, "file": name, "count": count, "seed": shard_seed,
+                                                     "sha256": file_sha256(out / name), **({"speckle": speckle} if speckle else {})}], key=lambda s: s["index"])
+        index["complete"] = len(index["shards"]) == math.ceil(n / shard_size)
+        save_json(index, index_path)
+    return out
 
 
 def _sampling_record(pipe: SARJointNetPipeline | SemGANPipeline, sampler: str, steps: int, eta: float, tau: float | None) -> dict:
@@ -112,7 +147,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
     if sdedit_share < 1 and sources is None: raise DakdError(f"sdedit_share={sdedit_share} splits pairs between SDEdit starts and free draws: give the real pairs (sources)")
     out = check_output_dir(out_dir)
     c = pipe.model.config
-    objects = [i for i, name in enumerate(c.class_names) if name not in ("sea", "land")]  # what copy_paste pastes
+    objects = _object_classes(c.class_names)  # what copy_paste pastes
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), **_sampling_record(pipe, sampler, steps, eta, tau),
                   "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
                   "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
@@ -125,15 +160,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
                                  **({"share": sdedit_share} if sdedit_share < 1 else {}),
                                  **({"copy_paste": True} if copy_paste else {})}} if sources is not None else {}),
                   "speckle_enl": speckle_enl}
-    index_path = out / "index.json"
-    index = load_json(index_path) if index_path.exists() else {**provenance, "shards": [], "complete": False}
-    if differ := describe_changes({k: index.get(k) for k in provenance}, provenance):
-        raise DakdError(f"{out} holds a different augmentation set ({'; '.join(differ)}); use another folder")
-    index["shards"] = [s for s in index["shards"] if _shard_is_intact(out, s)]
-    done = {s["index"] for s in index["shards"]}
-    todo = [k for k in range(math.ceil(n / shard_size)) if k not in done]
-    for k in tqdm(todo, disable=not progress, desc="augmentation shards"):
-        count, shard_seed = min(shard_size, n - k * shard_size), derive_seed(seed, 4, k)
+
+    def shard(k: int, count: int, shard_seed: int) -> dict:
         guide = None if layouts is None else LayoutGuidance(
             dihedral_layouts(layouts, count, torch.Generator().manual_seed(derive_seed(seed, 5, k))), guidance)
         started = count if sources is None else max(1, round(sdedit_share * count))  # pairs from SDEdit starts; the rest drawn freely
@@ -144,17 +172,8 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
         if started < count:
             free = pipe(count - started, sampler, steps, g, tau, batch_size, eta)
             res = {key: torch.cat([res[key], free[key]]) for key in res}
-        speckle = None if speckle_enl is None else complete_set_speckle(res, speckle_enl, derive_seed(seed, 6, k))
-        name = f"shard-{k:05d}.safetensors"
-        with atomic_path(out / name) as tmp:  # one metadata key: safetensors writes several in arbitrary order
-            save_file({"image": res["image"].half().contiguous(), "soft": res["soft"].half().contiguous(),
-                       "label": res["label"].to(torch.uint8).contiguous()}, str(tmp),
-                      metadata={"dakd_nb": json.dumps({"format": AUGMENTATION_FORMAT, "shard": k, "seed": shard_seed})})
-        index["shards"] = sorted(index["shards"] + [{"index": k, "file": name, "count": count, "seed": shard_seed,
-                                                     "sha256": file_sha256(out / name), **({"speckle": speckle} if speckle else {})}], key=lambda s: s["index"])
-        index["complete"] = len(index["shards"]) == math.ceil(n / shard_size)
-        save_json(index, index_path)
-    return out
+        return res
+    return _write_shards(out, provenance, n, shard_size, seed, shard, speckle_enl, progress)
 
 # %% ../nbs/02c_augmentation.ipynb #b54b56e8
 class AugmentationSet(Dataset):
@@ -221,6 +240,36 @@ def copy_paste_pairs(images: torch.Tensor,  # (n, 1, H, W) real images
     donor = (torch.arange(n) + torch.randint(1, n, (n,), generator=torch.Generator().manual_seed(seed))) % n  # never itself
     pasted = torch.isin(labels[donor], torch.as_tensor(objects, dtype=labels.dtype))
     return torch.where(pasted[:, None], images[donor], images), torch.where(pasted, labels[donor], labels)
+
+
+# %% ../nbs/02c_augmentation.ipynb #cp0a1b30
+def write_copy_paste_set(sources: dict,          # real pairs {"image": (M,1,H,W), "label": (M,H,W)}
+                         classes: ClassSet,      # their class set
+                         n: int,                 # pairs to write in all
+                         out_dir: str | Path,    # the set's folder (resumed if it holds the same set)
+                         seed: int = 0,          # the set's seed (each shard derives its own)
+                         paste: bool = True,     # paste another pair's objects over each (copy_paste_pairs); False: the turned copies themselves
+                         shard_size: int = 256,  # pairs per shard file
+                         speckle_enl: float | None = None,  # complete each shard's speckle to this ENL (complete_speckle); None: as they are
+                         progress: bool = True,  # tqdm bar over shards
+                         ) -> Path:              # out_dir
+    "Write n turned real pairs (each with another's objects pasted over it) as an augmentation set: no generator, one-hot soft labels."
+    out = check_output_dir(out_dir)
+    objects = _object_classes(classes.names)
+    provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": None, "variant": "copy_paste" if paste else "turned",
+                  "seed": seed, "n": n, "shard_size": shard_size, "image_size": int(sources["image"].shape[-1]),
+                  "classes": {"name": classes.name, "names": list(classes.names), "palette": [list(p) for p in classes.palette],
+                              "osd_ids": list(classes.osd_ids)},
+                  "composed": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
+                               "n_source": len(sources["label"]), "paste": paste},
+                  "speckle_enl": speckle_enl}
+
+    def shard(k: int, count: int, shard_seed: int) -> dict:  # the seeds of write_augmentation_set's SDEdit starts
+        images, labels = _turned_pairs(sources, count, derive_seed(seed, 7, k))
+        if paste: images, labels = copy_paste_pairs(images, labels, objects, derive_seed(seed, 8, k))
+        soft = torch.nn.functional.one_hot(labels.long(), classes.num_classes).permute(0, 3, 1, 2).float()
+        return {"image": images, "soft": soft, "label": labels}
+    return _write_shards(out, provenance, n, shard_size, seed, shard, speckle_enl, progress)
 
 
 # %% ../nbs/02c_augmentation.ipynb #spk1c0de

@@ -25,10 +25,10 @@ from .runs import check_output_dir, describe_changes
 from .machine import machine_record
 from .profiles import profile_part
 from .plots import with_class_legend
-from .main_params import NOT_SHAPING, MainJobParams, generator_folder, generator_source, jointnet_config
+from .main_params import COMPOSED, NOT_SHAPING, MainJobParams, generator_folder, generator_source, jointnet_config, uses_generator
 from .distill import DistillConfig, train_segmenter
 from .metrics import evaluate
-from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set
+from .augmentation import AugmentationSet, RealAsGenerated, write_augmentation_set, write_copy_paste_set
 from .pair_filters import FragmentCleaned, PixelWeighted, freemask_weights
 from .train_jointnet import train_jointnet
 from .sampling import SARJointNetPipeline
@@ -119,7 +119,10 @@ SDEDIT = ("sdedit", "sdedit_layout")  # the generations that start from real pai
 
 
 def augmentation_settings(p: MainJobParams) -> dict:
-    "How the augmentation set is sampled (write_augmentation_set's arguments besides the generator, n and folder)."
+    "How the augmentation set is made: write_augmentation_set's arguments besides the generator, n and folder (composed: write_copy_paste_set's)."
+    if p.generation in COMPOSED:
+        return dict(seed=p.seed, shard_size=max(16, min(256, p.n_generated)), paste=p.generation == "copy_paste",
+                    **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),
                 **({"strength": p.sdedit_strength} if p.generation in SDEDIT else {}),
@@ -134,7 +137,8 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
     code = {"dakd_nb": dakd_nb.__version__}
     train = {"dataset": p.dataset, "train": data_identity(splits["train"], p.data_root)}
     stages = {}
-    if folder := generator_folder(p):
+    if not uses_generator(p): generator = None
+    elif folder := generator_folder(p):
         folder = folder.resolve()
         generator = {"files": _files_record(sorted(f for f in folder.rglob("*") if f.is_file()), folder)}
     else:
@@ -142,7 +146,7 @@ def stage_fingerprints(p: MainJobParams, splits: dict) -> dict[str, dict]:
         generator = stages["jointnet"] = {"code": code, "data": train, "config": config}
     if p.n_generated: stages["augmentation"] = {"code": code, "generator": generator, "n": p.n_generated, **augmentation_settings(p),
                                                 **({"layouts": train} if p.generation == "layout" else {}),
-                                                **({"sources": train} if p.generation in SDEDIT else {})}
+                                                **({"sources": train} if p.generation in (*SDEDIT, *COMPOSED) else {})}
     data = {**train, "size": p.sizes["size"], "val": data_identity(splits["val"], p.data_root)}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         recipe = {k: v for k, v in dataclasses.asdict(config).items() if k not in NOT_SHAPING}
@@ -221,8 +225,9 @@ def start_stage(p: MainJobParams, stages: dict[str, dict], name: str, out: Path)
 # %% ../nbs/03_train_saross.ipynb #34a69256
 def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
                   terminal: bool = False,  # a step bar named "generator" on the terminal (a headless run)
-                  ) -> SARJointNetPipeline | SemGANPipeline:
-    "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet (SemGAN: train_semgan)."
+                  ) -> SARJointNetPipeline | SemGANPipeline | None:
+    "The generator: loaded from `jointnet_path` or the package, or trained (and resumed) under out/jointnet (SemGAN: train_semgan); None when the pairs are composed."
+    if not uses_generator(p): return None
     if folder := generator_folder(p): return load_generator(folder)
     config, train = jointnet_config(p), train_semgan if p.generator == "semgan" else train_jointnet
     with epoch_bar("generator", config.steps, terminal, unit="step") as bar:
@@ -233,12 +238,18 @@ def get_generator(p: MainJobParams, train_set: Dataset, out: Path, stages: dict,
     return run.pipeline
 
 # %% ../nbs/03_train_saross.ipynb #710403e4
-def get_augmentation_set(p: MainJobParams, pipe: SARJointNetPipeline, out: Path, stages: dict,
-                         train_set: Dataset,  # the real training pairs: the layouts (generation="layout") or the starts ("sdedit", "sdedit_layout")
+def get_augmentation_set(p: MainJobParams,
+                         pipe: SARJointNetPipeline | None,  # the generator (None: the pairs are composed, generation in COMPOSED)
+                         out: Path, stages: dict,
+                         train_set: Dataset,  # the real training pairs: the layouts ("layout"), the starts ("sdedit", "sdedit_layout") or the parts (COMPOSED)
                          ) -> AugmentationSet | None:
-    "Generate (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
+    "Generate or compose (or resume, or read back) the augmentation set, checksums checked; None when n_generated is 0."
     if p.n_generated == 0: return None
-    real = stack_items(train_set) if p.generation in ("layout", *SDEDIT) else {}
+    real = stack_items(train_set) if p.generation in ("layout", *SDEDIT, *COMPOSED) else {}
+    if p.generation in COMPOSED:
+        path = write_copy_paste_set({k: real[k] for k in ("image", "label")}, train_set.classes, p.n_generated,
+                                    start_stage(p, stages, "augmentation", out), **augmentation_settings(p))
+        return AugmentationSet(path, verify=True)
     path = write_augmentation_set(pipe, p.n_generated, start_stage(p, stages, "augmentation", out),
                                   layouts=real["label"] if p.generation == "layout" else None,
                                   sources={k: real[k] for k in ("image", "label")} if p.generation in SDEDIT else None,

@@ -23,12 +23,14 @@ from .train_jointnet import JointNetConfig
 from .pretrain import packaged_generators
 
 # %% auto #0
-__all__ = ['NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator', 'generator_folder', 'generator_source']
+__all__ = ['COMPOSED', 'NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check_generator', 'uses_generator', 'generator_folder',
+           'generator_source']
 
 # %% ../nbs/02j_main_params.ipynb #97d288b6
+COMPOSED = ("copy_paste", "turned")  # generations that compose real pairs (write_copy_paste_set): no generator
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth", "semgan"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout"), "filter_generated": ("none", "freemask"), "filter_reference": ("train", "val"), "device": ("auto", "cpu", "cuda"),
+            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout", *COMPOSED), "filter_generated": ("none", "freemask"), "filter_reference": ("train", "val"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
@@ -176,6 +178,7 @@ class MainJobParams:
     def _check_generator_knobs(self) -> None:
         "generator_steps and generator_lr shape a generator trained in this run; a loaded one would leave them unused."
         if self.generator == "semgan": self._check_semgan()
+        if self.generation in COMPOSED: self._check_composed()
         if self.sdedit_share < 1 and self.generation != "sdedit":
             raise ArgumentError(f"parameter sdedit_share={self.sdedit_share} splits SDEdit pairs from free ones, but generation="
                                 f"{self.generation!r}: use generation='sdedit'")
@@ -189,6 +192,15 @@ class MainJobParams:
         if given and (folder := generator_folder(self)) is not None:
             raise ArgumentError(f"parameter {' and '.join(given)} set, but this run loads the generator in {folder} "
                                 "instead of training one: add retrain_generator=True" + (", and leave jointnet_path empty" if self.jointnet_path else ""))
+
+    def _check_composed(self) -> None:
+        "A composed generation uses no generator: a generator setting would go unused."
+        given = [f"{n}={getattr(self, n)!r}" for n in ("jointnet_path", "retrain_generator", "generator", "generator_steps",
+                                                        "generator_lr", "balance_factor", "copy_paste")
+                 if getattr(self, n) != getattr(MainJobParams, n)]
+        if given:
+            raise ArgumentError(f"parameter {' and '.join(given)} set, but generation={self.generation!r} composes real pairs "
+                                "and uses no generator: leave it out")
 
     def _check_semgan(self) -> None:
         "SemGAN draws pairs from latents alone, has no b, and doubles a 4×4 map up to the image side."
@@ -273,6 +285,11 @@ def _is_what_run_would_train(folder: Path, p: MainJobParams) -> bool:
     return card["data"]["n_real"] == p.n_real and card["data"]["size"] == p.sizes["size"] and shaping(card["config"]) == shaping(mine)
 
 
+def uses_generator(p: MainJobParams) -> bool:
+    "Whether the run loads or trains a generator: not when it composes its pairs from real ones (generation in COMPOSED)."
+    return p.generation not in COMPOSED
+
+
 def generator_folder(p: MainJobParams) -> Path | None:
     "The generator this run loads: `jointnet_path`, or a packaged one when it is the generator this run would train."
     if p.jointnet_path: return Path(p.jointnet_path).expanduser()
@@ -282,6 +299,7 @@ def generator_folder(p: MainJobParams) -> Path | None:
 
 def generator_source(p: MainJobParams) -> str:
     "Where this run's generator came from, for the plan and results.json."
+    if not uses_generator(p): return f"none: generation={p.generation!r} composes the real training pairs"
     folder = generator_folder(p)
     if folder is None: return "trained in this run (jointnet/generator)"
     return f"jointnet_path {p.jointnet_path}" if p.jointnet_path else f"packaged {folder.name} (dakd_nb/pretrained)"

@@ -27,7 +27,7 @@ from .jointnet import jointnet_loss
 from .sampling import LayoutGuidance, sample_jointnet
 from .semgan import SemGANPipeline, build_semgan, hinge_losses
 from .saross import build_segmenter, logits_of
-from .main_params import MainJobParams, generator_folder, generator_source, jointnet_config
+from .main_params import MainJobParams, generator_folder, generator_source, jointnet_config, uses_generator
 from .main_job import augmentation_settings, stale_stages, student_runs
 
 # %% auto #0
@@ -116,7 +116,7 @@ def time_estimate(p: MainJobParams,  # resolved parameters
     est, gen = {}, jointnet_config(p)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(0)
-        if {"jointnet", "augmentation"} & set(todo):
+        if {"jointnet", "augmentation"} & set(todo) and uses_generator(p):  # composing pairs takes no measurable time
             seconds = _semgan_seconds if p.generator == "semgan" else _diffusion_seconds
             est = {n: v * per_pixel for n, v in seconds(p, dataclasses.replace(gen, image_size=side), classes, batch, device, todo).items()}
         bs = batch(p.batch_size)
@@ -157,11 +157,12 @@ def run_plan(p: MainJobParams,       # resolved parameters
         problems = [q for q in report.problems if q not in report.differences]
         check = {"ok": not problems, "problems": problems, "differences": report.differences, "report": str(report)}
         if problems: blocking.append(f"the data at {p.data_root} has {len(problems)} problem(s) (listed under 'data check')")
-    folder = generator_folder(p)
-    generator = {"source": generator_source(p), "trained_here": folder is None, "variant": gen.variant if folder is None else None,
-                 "steps": gen.steps if folder is None else 0, "batch_size": gen.batch_size, "mixed_precision": gen.mixed_precision}
+    trained = uses_generator(p) and generator_folder(p) is None
+    generator = {"source": generator_source(p), "trained_here": trained, "variant": gen.variant if trained else None,
+                 "steps": gen.steps if trained else 0, "batch_size": gen.batch_size, "mixed_precision": gen.mixed_precision}
     s = augmentation_settings(p)
-    generated = {"n": p.n_generated, "per_real": p.n_generated / p.n_real, "sampler": s["sampler"], "steps": s["steps"]}
+    generated = {"n": p.n_generated, "per_real": p.n_generated / p.n_real, "sampler": s.get("sampler"), "steps": s.get("steps"),
+                 "composed": None if uses_generator(p) else p.generation}
     students = {}
     for name, config in student_runs(p, len(splits["train"]), p.n_generated).items():
         n = config.epoch_items or len(splits["train"]) + config.n_generated
@@ -213,7 +214,8 @@ def format_plan(plan: dict,          # from run_plan
                                           + (f" and {len(c['differences']) - 1} more" if len(c["differences"]) > 1 else ""))
     lines.append(f"  generator   {g['source']}" + (f": {g['variant']}, {g['steps']} steps at batch {g['batch_size']}, mixed precision {g['mixed_precision']}"
                                                  if g["trained_here"] else ""))
-    lines.append(f"  generated   {a['n']} pairs ({a['per_real']:g} per real tile), {a['sampler']} sampler, {a['steps']} steps" if a["n"] else
+    how = f"composed from the real training pairs ({a['composed']})" if a["composed"] else f"{a['sampler']} sampler, {a['steps']} steps"
+    lines.append(f"  generated   {a['n']} pairs ({a['per_real']:g} per real tile), {how}" if a["n"] else
                  "  generated   none (n_generated=0): the baseline student only")
     lines.append(f"  students    {plan['student']}" + (" with CAFT" if plan["student"] == "saross" and plan["use_caft"] else "")
                  + "; " + "; ".join(f"{n} {s['epochs']} epochs of {s['items']} items ({s['steps']} steps at batch {s['batch_size']})"

@@ -323,3 +323,18 @@ def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_its_share_of_it(tm
     md = markdown(rows, s, ["real_share", arm], choose(s, ["real_share", arm]))
     assert f"| {arm} § |" in md and "| real_share |" in md and "‡" not in md
     assert f"{arm}: its own ceiling +4.0 ± 0.0 points, of which it reaches 50%" in md
+
+
+def test_an_arm_whose_pairs_are_composed_is_set_against_the_composed_control(tmp_path):
+    from bench.dakd_headroom import ARMS, CONTROL, CONTROL_COMPOSED, CONTROL_VAL, markdown
+    arm = "copy_paste_real_share_freemask_val"
+    assert ARMS[arm][0]["generation"] == "copy_paste" and ARMS[CONTROL_COMPOSED][0]["generation"] == "turned"
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # the sampled control +0.03 over the baseline, the composed one +0.02, the arm +0.05
+        for a, gain in ((CONTROL, 0.01), (CONTROL_VAL, 0.03), (CONTROL_COMPOSED, 0.02), (arm, 0.05)):
+            _write(tmp_path / a / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.40 + gain + seed / 10}, {"baseline": 0.6, "dakd": 0.6})
+    arms = [CONTROL, CONTROL_VAL, CONTROL_COMPOSED, arm]
+    s = summarize(collect(tmp_path, names, arms), arms)
+    assert s[arm]["control"] == CONTROL_COMPOSED and s[arm]["over_control"]["mean"] == pytest.approx(0.03)
+    assert "over_control" not in s[CONTROL_COMPOSED]  # a control is not set against a control
+    assert f"composed with no generator against `{CONTROL_COMPOSED}`" in markdown(collect(tmp_path, names, arms), s, arms, choose(s, arms))

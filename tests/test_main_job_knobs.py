@@ -43,7 +43,7 @@ def gpu_without_bf16(monkeypatch):
     (dict(generator_lr=0), "generator_lr=0.0 must be in (0, 1)"), (dict(student_lr=3), "student_lr=3.0 must be in (0, 1)"),
     (dict(student_lr="fast"), "student_lr='fast' must be a finite number"),
     (dict(mixed_precision="fp8"), "mixed_precision='fp8' is not one of ['no', 'fp16', 'bf16']"),
-    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout']"),
+    (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout', 'copy_paste', 'turned']"),
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
     (dict(sdedit_share=0), "sdedit_share=0.0 must be in (0, 1]"),
     (dict(copy_paste=True, generation="layout"), "copy_paste=True composes the SDEdit starts, but generation='layout'"),
@@ -238,6 +238,32 @@ def test_copy_paste_shapes_the_generated_pairs_and_the_students_made_from_them(t
     net = tiny_jointnet(b=0.5, size=32, classes=splits["train"].classes)
     aug = main_job.get_augmentation_set(p, SARJointNetPipeline(net, make_scheduler()), tmp_path, stage_fingerprints(p, splits), splits["train"])
     assert load_json(aug.path / "index.json")["sdedit"]["copy_paste"] is True
+
+
+
+def test_composed_generation_trains_and_loads_no_generator(tmp_path):
+    from dakd_nb.files import load_json
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="copy_paste", output_dir=str(tmp_path))
+    splits, stages = splits_of(p), _stages(generation="copy_paste")
+    assert "jointnet" not in stages and stages["augmentation"]["generator"] is None and stages["augmentation"]["paste"] is True
+    assert stages["augmentation"]["sources"]["train"] == stages["student_baseline"]["data"]["train"]  # composed from the training split
+    turned = _stages(generation="turned")
+    assert {n for n in stages if stages[n] != turned[n]} == {"augmentation", "student_dakd"}
+    assert get_generator(p, splits["train"], tmp_path, stage_fingerprints(p, splits)) is None and not (tmp_path / "jointnet").exists()
+    aug = main_job.get_augmentation_set(p, None, tmp_path, stage_fingerprints(p, splits), splits["train"])
+    index = load_json(aug.path / "index.json")
+    assert len(aug) == 5 and index["generator_sha256"] is None and index["variant"] == "copy_paste" and index["composed"]["n_source"] == 3
+
+
+def test_turned_generation_is_the_training_pairs_turned(tmp_path):
+    from dakd_nb.core import dihedral
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="turned", output_dir=str(tmp_path))
+    splits = splits_of(p)
+    aug = main_job.get_augmentation_set(p, None, tmp_path, stage_fingerprints(p, splits), splits["train"])
+    turned = [(dihedral(splits["train"][i]["image"], k).half().float(), dihedral(splits["train"][i]["label"], k).long())
+              for i in range(3) for k in range(8)]
+    assert all(any(torch.equal(aug[j]["image"], x) and torch.equal(aug[j]["label"], y) for x, y in turned) for j in range(5))
+    assert all(torch.equal(aug[j]["soft"].argmax(0), aug[j]["label"]) for j in range(5))  # one-hot soft labels
 
 
 def test_layout_guidance_shapes_sdedit_layout_generation_as_the_held_labels_steering():
