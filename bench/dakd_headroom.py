@@ -191,19 +191,16 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                         "as lognormal_copy_paste_real_share_freemask_val without FreeMask: every pixel of the "
                                         "copy-paste pairs kept (they are real pixels, wrong only where pasted edges cut objects)",
                                         False, False),
-    "lognormal_copy_paste_real_share_freemask_val_r2": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05,
-                                                         "filter_reference": "val", "filter_ratio": 2.0},
-                                                        "as lognormal_copy_paste_real_share_freemask_val, FreeMask looser: a pixel "
-                                                        "kept up to 2x (not 1.25x) its class's mean loss on the validation split",
-                                                        False, False),
-    "lognormal_copy_paste_real_share_freemask_val_hard": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "sdedit_strength": 0.05,
-                                                           "filter_reference": "val", "generated_labels": "hard"},
-                                                          "as lognormal_copy_paste_real_share_freemask_val, hard labels (argmax) "
-                                                          "for the copy-paste pairs instead of soft", False, False),
     "copy_paste_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "copy_paste"},
                                            "lognormal_copy_paste_real_share_freemask_val made exact: the copy-paste pairs "
                                            "composed with no generator at all (no sampler step, one-hot labels), half of every "
                                            "batch real, FreeMask on the validation reference", False, False),
+    "copy_paste_freemask_val": ({**COMPOSED_VAL, "generation": "copy_paste", "real_share": None},
+                                "as copy_paste_real_share_freemask_val with uniform batches over real and composed pairs (no real "
+                                "share: the composed pairs are real pixels)", False, False),
+    "copy_paste_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0},
+                                              "as copy_paste_real_share_freemask_val, FreeMask looser: a pixel kept up to 2x (not "
+                                              "1.25x) its class's mean loss on the validation split", False, False),
     "turned_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "turned"},
                                        "the control made exact: the turned real pairs themselves, composed with no generator, "
                                        "half of every batch real, FreeMask on the validation reference", False, False),
