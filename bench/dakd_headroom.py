@@ -33,7 +33,8 @@ each † baseline's record (when and at which commit it was trained) goes into t
 
 Writes `dakd_headroom.json` ({"runs": per seed {student: {"miou", "iou", "val_miou"}}, "summary": per arm gain,
 share of the ceiling's gain, seeds positive, oil-spill IoU gain, val gain, and for the arms that share the control's
-baselines (CONTROL: the chosen options on duplicated real pairs) the gain over it, "over_control"; "choice", "arms" (each arm's parameters,
+baselines (CONTROL: the chosen options on duplicated real pairs; control_of picks the one made as the arm's pairs are:
+CONTROL_VAL on the validation reference, CONTROLS_COMPOSED for pairs composed with no generator) the gain over it, "over_control"; "choice", "arms" (each arm's parameters,
 what it is, and "command": the command that ran its runs, kept from the committed study for the arms this one did
 not run; null for arms measured before 2026-12-07, when it was first recorded), "generators", "machine",
 "profile_settings" (a study made under other few-label sizes is not kept), "command" (the last one that ran runs; a
@@ -204,6 +205,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
     "turned_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "turned"},
                                        "the control made exact: the turned real pairs themselves, composed with no generator, "
                                        "half of every batch real, FreeMask on the validation reference", False, False),
+    "turned_freemask_val": ({**COMPOSED_VAL, "generation": "turned", "real_share": None},
+                            "the control of copy_paste_freemask_val: the turned real pairs themselves, composed with no "
+                            "generator, uniform batches, FreeMask on the validation reference", False, False),
     "lognormal_sdedit_copy_paste_real_share_freemask_val": ({**LOGNORMAL_SDEDIT, "copy_paste": True, "filter_reference": "val"},
                                                             "as lognormal_sdedit_copy_paste_real_share_freemask (SDEdit from copy-paste "
                                                             "starts), FreeMask on the validation reference", False, False),
@@ -227,14 +231,16 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
 PAPER, CEILING = "dakd", "ceiling"
 CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
 CONTROL_VAL = "lognormal_turned_real_share_freemask_val"  # the same with FreeMask on the validation reference: the control of the arms that use it
-CONTROL_COMPOSED = "turned_real_share_freemask_val"  # the same composed with no generator: the control of the arms whose pairs are composed
+CONTROLS_COMPOSED = ("turned_real_share_freemask_val", "turned_freemask_val")  # the same composed with no generator: the controls of the
+                                                                               # arms whose pairs are composed, one per batch composition
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
 def control_of(arm: str) -> str:
     "The no-new-images control an arm's gain is set against: the one made as the arm's pairs are (composed or sampled), on its FreeMask reference."
     params = ARMS[arm][0] if arm in ARMS else {}
-    if params.get("generation") in COMPOSED: return CONTROL_COMPOSED
+    if params.get("generation") in COMPOSED:  # the composed control whose batches are composed as the arm's
+        return next(c for c in CONTROLS_COMPOSED if ARMS[c][0].get("real_share") == params.get("real_share"))
     return CONTROL_VAL if params.get("filter_reference") == "val" else CONTROL
 
 
@@ -416,7 +422,7 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
-    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, CONTROL_COMPOSED) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
+    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, *CONTROLS_COMPOSED) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
         over = [r[s]["miou"] - r[control_of(s)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
         out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s))
     return out
@@ -462,8 +468,9 @@ def markdown(rows: list[dict], summary: dict, arms: list[str], choice: dict) -> 
                "its steps): what the arm's generated pairs add beyond its options on duplicated real pairs"
                + (f"; the arms with FreeMask on the validation reference against `{CONTROL_VAL}`, the same control on that reference"
                   if CONTROL_VAL in arms else "")
-               + (f"; the arms whose pairs are composed with no generator against `{CONTROL_COMPOSED}`, the control composed so"
-                  if CONTROL_COMPOSED in arms else "") + "." if CONTROL in arms else "")
+               + (f"; the arms whose pairs are composed with no generator against the control composed so with their batches "
+                  f"({', '.join(f'`{c}`' for c in CONTROLS_COMPOSED if c in arms)})"
+                  if any(c in arms for c in CONTROLS_COMPOSED) else "") + "." if CONTROL in arms else "")
     return ("\n".join(lines) + f"\n\nMean ± sd over seeds {seeds}; gains in mIoU points against the same seed's baseline.{control} "
             f"Chosen on validation: **{choice['arm']}** ({choice['rule']}).\n"
             + (f"\n† Run on another processor ({', '.join(which[m] + m for m in elsewhere)}) than the main runs: there the same recipe and seed "

@@ -106,8 +106,8 @@ def test_make_run_shows_the_recipe_the_study_chose_on_validation():
     study = json.loads((root / "bench" / "results" / "dakd_headroom.json").read_text())
     recipe = make_run_recipe()
     chosen = dict(study["arms"][study["choice"]["arm"]]["params"])
-    if "jointnet_path" in chosen:
-        made, packaged = study["generators"][chosen.pop("jointnet_path")], recipe.pop("jointnet_path")
+    if generator := chosen.pop("jointnet_path", ""):  # "": the arm's pairs are composed, no generator to name
+        made, packaged = study["generators"][generator], recipe.pop("jointnet_path")
         assert packaged.startswith("dakd_nb/pretrained/"), "make run works from a clean clone: the generator ships with the package"
         card = json.loads((root / packaged / "card.json").read_text())
         assert {k: card[k] for k in made} == made, "the packaged generator is the one the study trained and measured"
@@ -325,16 +325,19 @@ def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_its_share_of_it(tm
     assert f"{arm}: its own ceiling +4.0 ± 0.0 points, of which it reaches 50%" in md
 
 
-def test_an_arm_whose_pairs_are_composed_is_set_against_the_composed_control(tmp_path):
-    from bench.dakd_headroom import ARMS, CONTROL, CONTROL_COMPOSED, CONTROL_VAL, markdown
+def test_an_arm_whose_pairs_are_composed_is_set_against_the_composed_control_of_its_batches(tmp_path):
+    from bench.dakd_headroom import ARMS, CONTROL, CONTROL_VAL, CONTROLS_COMPOSED, markdown
+    half, uniform = CONTROLS_COMPOSED
     arm = "copy_paste_real_share_freemask_val"
-    assert ARMS[arm][0]["generation"] == "copy_paste" and ARMS[CONTROL_COMPOSED][0]["generation"] == "turned"
+    assert ARMS[arm][0]["generation"] == "copy_paste" and {ARMS[c][0]["generation"] for c in CONTROLS_COMPOSED} == {"turned"}
     names = _study(tmp_path)
-    for seed, name in enumerate(names):  # the sampled control +0.03 over the baseline, the composed one +0.02, the arm +0.05
-        for a, gain in ((CONTROL, 0.01), (CONTROL_VAL, 0.03), (CONTROL_COMPOSED, 0.02), (arm, 0.05)):
+    for seed, name in enumerate(names):  # the sampled control +0.03 over the baseline, the composed ones +0.02 and +0.01, the arms +0.05
+        for a, gain in ((CONTROL, 0.01), (CONTROL_VAL, 0.03), (half, 0.02), (uniform, 0.01), (arm, 0.05), ("copy_paste_freemask_val", 0.05)):
             _write(tmp_path / a / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.40 + gain + seed / 10}, {"baseline": 0.6, "dakd": 0.6})
-    arms = [CONTROL, CONTROL_VAL, CONTROL_COMPOSED, arm]
+    arms = [CONTROL, CONTROL_VAL, half, uniform, arm, "copy_paste_freemask_val"]
     s = summarize(collect(tmp_path, names, arms), arms)
-    assert s[arm]["control"] == CONTROL_COMPOSED and s[arm]["over_control"]["mean"] == pytest.approx(0.03)
-    assert "over_control" not in s[CONTROL_COMPOSED]  # a control is not set against a control
-    assert f"composed with no generator against `{CONTROL_COMPOSED}`" in markdown(collect(tmp_path, names, arms), s, arms, choose(s, arms))
+    assert s[arm]["control"] == half and s[arm]["over_control"]["mean"] == pytest.approx(0.03)
+    assert s["copy_paste_freemask_val"]["control"] == uniform and s["copy_paste_freemask_val"]["over_control"]["mean"] == pytest.approx(0.04)
+    assert "over_control" not in s[half] and "over_control" not in s[uniform]  # a control is not set against a control
+    md = markdown(collect(tmp_path, names, arms), s, arms, choose(s, arms))
+    assert f"composed with no generator against the control composed so with their batches (`{half}`, `{uniform}`)" in md
