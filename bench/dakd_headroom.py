@@ -200,8 +200,9 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                 "as copy_paste_real_share_freemask_val with uniform batches over real and composed pairs (no real "
                                 "share: the composed pairs are real pixels)", False, False),
     "copy_paste_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0},
-                                              "as copy_paste_real_share_freemask_val, FreeMask looser: a pixel kept up to 2x (not "
-                                              "1.25x) its class's mean loss on the validation split", False, False),
+                                              "the copy-paste pairs composed with no generator (no sampler step, one-hot labels), "
+                                              "half of every batch real, FreeMask on the validation reference keeping a pixel up to "
+                                              "2x (not 1.25x) its class's mean loss there", False, False),
     "turned_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "turned"},
                                        "the control made exact: the turned real pairs themselves, composed with no generator, "
                                        "half of every batch real, FreeMask on the validation reference", False, False),

@@ -96,7 +96,7 @@ def control(d: dict,      # a dakd_headroom.json
     b, n = d["summary"][arm], len(d["runs"])
     name = b.get("control", CONTROL)  # summaries before 2026-12-07 set every arm against the one control
     c = d["summary"][name]
-    return (f" On {where}, the control `{name}` (`{arm}`'s options on the turned real starts themselves: no new images or layouts) "
+    return (f" On {where}, the control `{name}` (`{arm}`'s options on the turned real pairs themselves: no new images or layouts) "
             f"{pm(c['gain'])} points, {c['positive_seeds']} of {n} positive; `{arm}`, on the same baselines, "
             f"{pm(b['gain'])}, of which {pm(b['over_control'])} over the control ({b['over_control_positive']} of {n} seeds above it): "
             "what its pairs add.")

@@ -165,7 +165,7 @@ def test_the_no_new_images_control_is_set_beside_the_chosen_recipe_on_its_proces
     assert "the control" not in readme.headline()  # not run: no sentence
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(headroom_study((arm, (0.52, 0.51)), (beside, (0.54, 0.55)))))
     text = readme.headline()
-    assert (f"On the study's seeds, the control `{arm}` (`{beside}`'s options on the turned real starts themselves: no new images "
+    assert (f"On the study's seeds, the control `{arm}` (`{beside}`'s options on the turned real pairs themselves: no new images "
             f"or layouts) +0.5 ± 2.1 points, 1 of 2 positive; `{beside}`, on the same baselines, +3.5 ± 0.7, of which "
             "+3.0 ± 1.4 over the control (2 of 2 seeds above it)") in text
     assert "On the held-out seeds" not in text  # no held-out study in RESULTS
@@ -174,7 +174,7 @@ def test_the_no_new_images_control_is_set_beside_the_chosen_recipe_on_its_proces
     study = headroom_study((arm, (0.52, 0.51)), (beside, (0.54, 0.55)), (CONTROL_VAL, (0.51, 0.53)), (chosen, (0.56, 0.57)))
     (tmp_path / "dakd_headroom.json").write_text(json.dumps(study))
     assert study["choice"]["arm"] == chosen
-    assert (f"On the study's seeds, the control `{CONTROL_VAL}` (`{chosen}`'s options on the turned real starts themselves: no new "
+    assert (f"On the study's seeds, the control `{CONTROL_VAL}` (`{chosen}`'s options on the turned real pairs themselves: no new "
             f"images or layouts) +1.0 ± 0.0 points, 2 of 2 positive; `{chosen}`, on the same baselines, +5.5 ± 0.7, of which "
             "+4.5 ± 0.7 over the control (2 of 2 seeds above it)") in readme.headline()
 
