@@ -203,6 +203,19 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                               "the copy-paste pairs composed with no generator (no sampler step, one-hot labels), "
                                               "half of every batch real, FreeMask on the validation reference keeping a pixel up to "
                                               "2x (not 1.25x) its class's mean loss there", False, False),
+    "copy_paste_real_share_freemask_val_r2_rerun": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0},
+                                                    "copy_paste_real_share_freemask_val_r2 run again, parameter for parameter, on the "
+                                                    "processor of the paste-rule arms, to compare them on one", False, False),
+    "copy_paste_sea_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0, "paste_onto": "sea"},
+                                                  "as copy_paste_real_share_freemask_val_r2, objects pasted over sea only (a pasted "
+                                                  "slick never covers a ship or cuts into land)", False, False),
+    "copy_paste_sea2_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0, "paste_onto": "sea",
+                                                    "paste_donors": 2},
+                                                   "as copy_paste_sea_real_share_freemask_val_r2, the objects of two other pairs pasted "
+                                                   "over each (more slicks, look-alikes and ships per scene)", False, False),
+    "turned_real_share_freemask_val_rerun": ({**COMPOSED_VAL, "generation": "turned"},
+                                             "turned_real_share_freemask_val run again, parameter for parameter, on the processor of the "
+                                             "paste-rule arms: their control there", False, False),
     "turned_real_share_freemask_val": ({**COMPOSED_VAL, "generation": "turned"},
                                        "the control made exact: the turned real pairs themselves, composed with no generator, "
                                        "half of every batch real, FreeMask on the validation reference", False, False),
@@ -232,16 +245,19 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
 PAPER, CEILING = "dakd", "ceiling"
 CONTROL = "lognormal_turned_real_share_freemask"  # the chosen options on the turned real starts themselves: no new images or layouts
 CONTROL_VAL = "lognormal_turned_real_share_freemask_val"  # the same with FreeMask on the validation reference: the control of the arms that use it
-CONTROLS_COMPOSED = ("turned_real_share_freemask_val", "turned_freemask_val")  # the same composed with no generator: the controls of the
-                                                                               # arms whose pairs are composed, one per batch composition
+CONTROLS_COMPOSED = ("turned_real_share_freemask_val", "turned_freemask_val",  # the same composed with no generator: the controls of the
+                     "turned_real_share_freemask_val_rerun")                    # arms whose pairs are composed, per batch composition and processor
 STEP_PARAMS = {"generated_per_real", "n_generated", "epochs"}  # arms changing these change every student's optimiser steps, the baseline's too
 
 
-def control_of(arm: str) -> str:
+def control_of(arm: str,
+               rows: list[dict] = (),  # the study's rows: of the composed controls with the arm's batches, the one on its baselines
+               ) -> str:
     "The no-new-images control an arm's gain is set against: the one made as the arm's pairs are (composed or sampled), on its FreeMask reference."
     params = ARMS[arm][0] if arm in ARMS else {}
-    if params.get("generation") in COMPOSED:  # the composed control whose batches are composed as the arm's
-        return next(c for c in CONTROLS_COMPOSED if ARMS[c][0].get("real_share") == params.get("real_share"))
+    if params.get("generation") in COMPOSED:  # the composed control whose batches are composed as the arm's, on the arm's processor
+        same = [c for c in CONTROLS_COMPOSED if ARMS[c][0].get("real_share") == params.get("real_share")]
+        return next((c for c in same if rows and all(c in r and _same_baseline(r, arm, c) for r in rows)), same[0])
     return CONTROL_VAL if params.get("filter_reference") == "val" else CONTROL
 
 
@@ -423,9 +439,10 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
-    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, *CONTROLS_COMPOSED) and control_of(a) in arms and all(_same_baseline(r, a, control_of(a)) for r in rows)):
-        over = [r[s]["miou"] - r[control_of(s)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
-        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s))
+    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, *CONTROLS_COMPOSED) and control_of(a, rows) in arms
+              and all(_same_baseline(r, a, control_of(a, rows)) for r in rows)):
+        over = [r[s]["miou"] - r[control_of(s, rows)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
+        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s, rows))
     return out
 
 

@@ -233,13 +233,20 @@ def copy_paste_pairs(images: torch.Tensor,  # (n, 1, H, W) real images
                      labels: torch.Tensor,  # (n, H, W) their class ids
                      objects: list[int],    # the class ids pasted (oil spill, look-alike, ship: not sea or land)
                      seed: int,             # seeds the choice of donors
+                     onto: list[int] | None = None,  # the class ids an object may be pasted over (e.g. sea only); None: any
+                     donors: int = 1,       # other pairs whose objects are pasted over each, one after another
                      ) -> tuple[torch.Tensor, torch.Tensor]:  # the composed images and label maps
-    "Each pair with the object pixels of another pair of the stack pasted over it, image and label alike."
+    "Each pair with the object pixels of `donors` other pairs of the stack pasted over it, image and label alike."
     n = len(labels)
     if n < 2: return images, labels  # no other pair to take objects from
-    donor = (torch.arange(n) + torch.randint(1, n, (n,), generator=torch.Generator().manual_seed(seed))) % n  # never itself
-    pasted = torch.isin(labels[donor], torch.as_tensor(objects, dtype=labels.dtype))
-    return torch.where(pasted[:, None], images[donor], images), torch.where(pasted, labels[donor], labels)
+    g, objects = torch.Generator().manual_seed(seed), torch.as_tensor(objects, dtype=labels.dtype)
+    out_images, out_labels = images, labels
+    for _ in range(donors):
+        donor = (torch.arange(n) + torch.randint(1, n, (n,), generator=g)) % n  # never itself
+        pasted = torch.isin(labels[donor], objects)  # the donor's own objects, not what was pasted onto it
+        if onto is not None: pasted &= torch.isin(out_labels, torch.as_tensor(onto, dtype=labels.dtype))
+        out_images, out_labels = torch.where(pasted[:, None], images[donor], out_images), torch.where(pasted, labels[donor], out_labels)
+    return out_images, out_labels
 
 
 # %% ../nbs/02c_augmentation.ipynb #cp0a1b30
@@ -249,24 +256,31 @@ def write_copy_paste_set(sources: dict,          # real pairs {"image": (M,1,H,W
                          out_dir: str | Path,    # the set's folder (resumed if it holds the same set)
                          seed: int = 0,          # the set's seed (each shard derives its own)
                          paste: bool = True,     # paste another pair's objects over each (copy_paste_pairs); False: the turned copies themselves
+                         paste_onto: str = "any",  # "any": objects pasted over whatever is there; "sea": over sea only (ships and land kept)
+                         donors: int = 1,        # other pairs whose objects are pasted over each
                          shard_size: int = 256,  # pairs per shard file
                          speckle_enl: float | None = None,  # complete each shard's speckle to this ENL (complete_speckle); None: as they are
                          progress: bool = True,  # tqdm bar over shards
                          ) -> Path:              # out_dir
     "Write n turned real pairs (each with another's objects pasted over it) as an augmentation set: no generator, one-hot soft labels."
+    if paste_onto not in ("any", "sea"): raise DakdError(f"paste_onto must be 'any' or 'sea', got {paste_onto!r}")
+    if paste_onto == "sea" and "sea" not in classes.names: raise DakdError(f"paste_onto='sea': the class set {classes.name!r} has no sea")
+    if donors < 1: raise DakdError(f"donors must be at least 1, got {donors}")
+    if not paste and (paste_onto, donors) != ("any", 1): raise DakdError("paste_onto and donors shape pasted objects: paste=False pastes none")
     out = check_output_dir(out_dir)
-    objects = _object_classes(classes.names)
+    objects, onto = _object_classes(classes.names), [classes.names.index("sea")] if paste_onto == "sea" else None
+    rule = {**({"onto": paste_onto} if paste_onto != "any" else {}), **({"donors": donors} if donors != 1 else {})}  # recorded where not the default
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": None, "variant": "copy_paste" if paste else "turned",
                   "seed": seed, "n": n, "shard_size": shard_size, "image_size": int(sources["image"].shape[-1]),
                   "classes": {"name": classes.name, "names": list(classes.names), "palette": [list(p) for p in classes.palette],
                               "osd_ids": list(classes.osd_ids)},
                   "composed": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
-                               "n_source": len(sources["label"]), "paste": paste},
+                               "n_source": len(sources["label"]), "paste": paste, **rule},
                   "speckle_enl": speckle_enl}
 
     def shard(k: int, count: int, shard_seed: int) -> dict:  # the seeds of write_augmentation_set's SDEdit starts
         images, labels = _turned_pairs(sources, count, derive_seed(seed, 7, k))
-        if paste: images, labels = copy_paste_pairs(images, labels, objects, derive_seed(seed, 8, k))
+        if paste: images, labels = copy_paste_pairs(images, labels, objects, derive_seed(seed, 8, k), onto, donors)
         soft = torch.nn.functional.one_hot(labels.long(), classes.num_classes).permute(0, 3, 1, 2).float()
         return {"image": images, "soft": soft, "label": labels}
     return _write_shards(out, provenance, n, shard_size, seed, shard, speckle_enl, progress)

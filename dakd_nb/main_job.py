@@ -122,6 +122,8 @@ def augmentation_settings(p: MainJobParams) -> dict:
     "How the augmentation set is made: write_augmentation_set's arguments besides the generator, n and folder (composed: write_copy_paste_set's)."
     if p.generation in COMPOSED:
         return dict(seed=p.seed, shard_size=max(16, min(256, p.n_generated)), paste=p.generation == "copy_paste",
+                    **({"paste_onto": p.paste_onto} if p.paste_onto != "any" else {}),
+                    **({"donors": p.paste_donors} if p.paste_donors != 1 else {}),
                     **({"speckle_enl": p.speckle_enl} if p.speckle_enl else {}))
     return dict(sampler="dpm", steps=profile_part(p.profile, "generator")["sample_steps"], seed=p.seed, tau=None,
                 shard_size=max(16, min(256, p.n_generated)), **({"guidance": p.layout_guidance} if p.generation == "layout" else {}),

@@ -30,7 +30,7 @@ __all__ = ['COMPOSED', 'NOT_SHAPING', 'MainJobParams', 'jointnet_config', 'check
 COMPOSED = ("copy_paste", "turned")  # generations that compose real pairs (write_copy_paste_set): no generator
 _CHOICES = {"profile": tuple(PROFILES), "generator": ("sar_jointnet", "jointnet", "ddpm", "satsynth", "semgan"),
             "student": segmenter_names(), "loss_mode": ("v1", "v2"), "generated_labels": ("soft", "hard"),
-            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout", *COMPOSED), "filter_generated": ("none", "freemask"), "filter_reference": ("train", "val"), "device": ("auto", "cpu", "cuda"),
+            "generation": ("unconditional", "layout", "sdedit", "sdedit_layout", *COMPOSED), "filter_generated": ("none", "freemask"), "filter_reference": ("train", "val"), "paste_onto": ("any", "sea"), "device": ("auto", "cpu", "cuda"),
             "mixed_precision": ("no", "fp16", "bf16")}
 _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "image_size": (lambda v: v >= 32 and v % 32 == 0, "a multiple of 32, at least 32 (SAROSS-Net's encoder halves it five times)"),
@@ -40,6 +40,7 @@ _RANGES = {"n_real": (lambda v: v >= 1, "at least 1"),
            "epochs": (lambda v: v >= 1, "at least 1"), "batch_size": (lambda v: v >= 1, "at least 1"),
            "seed": (lambda v: 0 <= v < 2**32, "in [0, 2**32)"), "kd_weight": (lambda v: v >= 0, "at least 0"),
            "temperature": (lambda v: v > 0, "above 0"), "layout_guidance": (lambda v: v >= 0, "at least 0 (0: hold the label only)"),
+           "paste_donors": (lambda v: v >= 1, "at least 1"),
            "speckle_enl": (lambda v: v >= 0, "at least 0 (0: the generated speckle as it is)"),
            "sdedit_strength": (lambda v: 0 < v <= 1, "in (0, 1] (1: from pure noise)"),
            "sdedit_share": (lambda v: 0 < v <= 1, "in (0, 1] (1: every pair from a real start)"),
@@ -96,6 +97,8 @@ class MainJobParams:
     sdedit_strength: float = 0.5
     sdedit_share: float = 1.0
     copy_paste: bool = False
+    paste_onto: str = "any"
+    paste_donors: int = 1
     speckle_enl: float = 0.0
     real_share: float | None = None
     generated_then_real: float = 0.0
@@ -185,6 +188,10 @@ class MainJobParams:
         if self.sdedit_strength != MainJobParams.sdedit_strength and self.generation not in ("sdedit", "sdedit_layout"):
             raise ArgumentError(f"parameter sdedit_strength={self.sdedit_strength} sets how far SDEdit noises its real starts, but "
                                 f"generation={self.generation!r}: use generation='sdedit' or 'sdedit_layout'")
+        given = [f"{n}={getattr(self, n)!r}" for n in ("paste_onto", "paste_donors") if getattr(self, n) != getattr(MainJobParams, n)]
+        if given and self.generation != "copy_paste":
+            raise ArgumentError(f"parameter {' and '.join(given)} shapes the pasted objects, but generation={self.generation!r}: "
+                                "use generation='copy_paste'")
         if self.copy_paste and self.generation not in ("sdedit", "sdedit_layout"):
             raise ArgumentError(f"parameter copy_paste=True composes the SDEdit starts, but generation={self.generation!r}: "
                                 "use generation='sdedit' or 'sdedit_layout'")

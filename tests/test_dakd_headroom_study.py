@@ -327,7 +327,7 @@ def test_an_arm_with_its_own_ceiling_at_the_studys_steps_gets_its_share_of_it(tm
 
 def test_an_arm_whose_pairs_are_composed_is_set_against_the_composed_control_of_its_batches(tmp_path):
     from bench.dakd_headroom import ARMS, CONTROL, CONTROL_VAL, CONTROLS_COMPOSED, markdown
-    half, uniform = CONTROLS_COMPOSED
+    half, uniform, _ = CONTROLS_COMPOSED
     arm = "copy_paste_real_share_freemask_val"
     assert ARMS[arm][0]["generation"] == "copy_paste" and {ARMS[c][0]["generation"] for c in CONTROLS_COMPOSED} == {"turned"}
     names = _study(tmp_path)
@@ -341,3 +341,22 @@ def test_an_arm_whose_pairs_are_composed_is_set_against_the_composed_control_of_
     assert "over_control" not in s[half] and "over_control" not in s[uniform]  # a control is not set against a control
     md = markdown(collect(tmp_path, names, arms), s, arms, choose(s, arms))
     assert f"composed with no generator against the control composed so with their batches (`{half}`, `{uniform}`)" in md
+
+
+def test_a_composed_arm_on_another_processor_is_set_against_the_control_run_there(tmp_path):
+    from bench.dakd_headroom import CONTROLS_COMPOSED, control_of
+    half, _, rerun = CONTROLS_COMPOSED
+    arm, moved = "copy_paste_real_share_freemask_val_r2", "copy_paste_sea_real_share_freemask_val_r2"
+    names = _study(tmp_path)
+    for seed, name in enumerate(names):  # half and arm on the main baselines; rerun and moved on their own (another processor)
+        for a, gain in ((half, 0.02), (arm, 0.05)):
+            _write(tmp_path / a / name, seed, {"baseline": 0.40 + seed / 10, "dakd": 0.40 + gain + seed / 10}, {"baseline": 0.6, "dakd": 0.6})
+        for a, gain in ((rerun, 0.01), (moved, 0.06)):
+            _write(tmp_path / a / name, seed, {"baseline": 0.41 + seed / 10, "dakd": 0.41 + gain + seed / 10}, {"baseline": 0.6, "dakd": 0.6},
+                   machine={"cpu": "AMD EPYC", "cpu_capability": "AVX512"})
+    arms = [half, arm, rerun, moved]
+    rows = collect(tmp_path, names, arms)
+    assert control_of(moved) == half and control_of(moved, rows) == rerun and control_of(arm, rows) == half
+    s = summarize(rows, arms)
+    assert s[moved]["control"] == rerun and s[moved]["over_control"]["mean"] == pytest.approx(0.05)
+    assert s[arm]["control"] == half and s[arm]["over_control"]["mean"] == pytest.approx(0.03)

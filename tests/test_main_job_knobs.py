@@ -46,6 +46,9 @@ def gpu_without_bf16(monkeypatch):
     (dict(generation="guided"), "generation='guided' is not one of ['unconditional', 'layout', 'sdedit', 'sdedit_layout', 'copy_paste', 'turned']"),
     (dict(sdedit_strength=0), "sdedit_strength=0.0 must be in (0, 1]"), (dict(real_share=1.5), "real_share=1.5 must be in [0, 1]"),
     (dict(sdedit_share=0), "sdedit_share=0.0 must be in (0, 1]"),
+    (dict(paste_onto="land", generation="copy_paste"), "paste_onto='land' is not one of ['any', 'sea']"),
+    (dict(paste_donors=0, generation="copy_paste"), "paste_donors=0 must be at least 1"),
+    (dict(paste_donors=2, generation="turned"), "paste_donors=2 shapes the pasted objects, but generation='turned'"),
     (dict(copy_paste=True, generation="layout"), "copy_paste=True composes the SDEdit starts, but generation='layout'"),
     (dict(sdedit_share=0.5, generation="sdedit_layout"), "sdedit_share=0.5 splits SDEdit pairs from free ones, but generation='sdedit_layout'"),
     (dict(generated_then_real=1), "generated_then_real=1.0 must be in [0, 1)"), (dict(filter_ratio=0), "filter_ratio=0.0 must be above 0"),
@@ -253,6 +256,18 @@ def test_composed_generation_trains_and_loads_no_generator(tmp_path):
     aug = main_job.get_augmentation_set(p, None, tmp_path, stage_fingerprints(p, splits), splits["train"])
     index = load_json(aug.path / "index.json")
     assert len(aug) == 5 and index["generator_sha256"] is None and index["variant"] == "copy_paste" and index["composed"]["n_source"] == 3
+
+
+def test_paste_rules_shape_the_composed_pairs_and_the_students_made_from_them(tmp_path):
+    from dakd_nb.files import load_json
+    plain, sea = _stages(generation="copy_paste"), _stages(generation="copy_paste", paste_onto="sea", paste_donors=2)
+    assert {n for n in plain if plain[n] != sea[n]} == {"augmentation", "student_dakd"} and "paste_onto" not in plain["augmentation"]
+    p = MainJobParams.resolve(profile="tiny", n_real=3, n_generated=5, generation="copy_paste", paste_onto="sea", paste_donors=2,
+                              output_dir=str(tmp_path))
+    splits = splits_of(p)
+    aug = main_job.get_augmentation_set(p, None, tmp_path, stage_fingerprints(p, splits), splits["train"])
+    assert load_json(aug.path / "index.json")["composed"] | {"source_sha256": None} == {
+        "source_sha256": None, "n_source": 3, "paste": True, "onto": "sea", "donors": 2}
 
 
 def test_turned_generation_is_the_training_pairs_turned(tmp_path):
