@@ -27,8 +27,8 @@ from .semgan import SemGANPipeline, load_generator
 from .quality import enl
 
 # %% auto #0
-__all__ = ['AUGMENTATION_FORMAT', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet', 'copy_paste_pairs',
-           'write_copy_paste_set', 'completion_looks', 'complete_speckle', 'RealAsGenerated']
+__all__ = ['AUGMENTATION_FORMAT', 'one_hot_soft', 'complete_set_speckle', 'write_augmentation_set', 'AugmentationSet',
+           'copy_paste_pairs', 'write_copy_paste_set', 'completion_looks', 'complete_speckle', 'RealAsGenerated']
 
 # %% ../nbs/02c_augmentation.ipynb #dee5a6a5
 AUGMENTATION_FORMAT = "dakd_nb.augmentation/1"
@@ -51,6 +51,18 @@ def _turned_pairs(sources: dict, n: int, seed: int) -> tuple[torch.Tensor, torch
     images = torch.stack([dihedral(sources["image"][i], int(j)) for i, j in zip(idx, k)])
     return images, torch.stack([dihedral(sources["label"][i], int(j)) for i, j in zip(idx, k)])
 
+
+
+def _classes_record(classes: ClassSet) -> dict:
+    "A class set as an augmentation set's index records it (AugmentationSet reads it back)."
+    return {"name": classes.name, "names": list(classes.names), "palette": [list(p) for p in classes.palette], "osd_ids": list(classes.osd_ids)}
+
+
+def one_hot_soft(labels: torch.Tensor,  # (..., H, W) class ids
+                 num_classes: int,
+                 ) -> torch.Tensor:     # (..., K, H, W) float: the labels as certain soft labels
+    "Hard labels as soft ones, all of each pixel's probability on its class (real and composed pairs)."
+    return torch.nn.functional.one_hot(labels.long(), num_classes).movedim(-1, -3).float()
 
 
 def _object_classes(names: tuple[str, ...]) -> list[int]:
@@ -150,8 +162,7 @@ def write_augmentation_set(generator: SARJointNetPipeline | SemGANPipeline | str
     objects = _object_classes(c.class_names)  # what copy_paste pastes
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": pipe.sha256(), **_sampling_record(pipe, sampler, steps, eta, tau),
                   "seed": seed, "n": n, "shard_size": shard_size, "image_size": c.sample_size,
-                  "classes": {"name": c.class_set, "names": list(c.class_names), "palette": [list(p) for p in c.palette],
-                              "osd_ids": list(c.osd_ids)},
+                  "classes": _classes_record(pipe.classes),
                   "layouts": None if layouts is None else {"source_sha256": _labels_sha256(layouts), "n_source": len(layouts),
                                                            "guidance": guidance, "min_t": LayoutGuidance.min_t},
                   **({"sdedit": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
@@ -272,8 +283,7 @@ def write_copy_paste_set(sources: dict,          # real pairs {"image": (M,1,H,W
     rule = {**({"onto": paste_onto} if paste_onto != "any" else {}), **({"donors": donors} if donors != 1 else {})}  # recorded where not the default
     provenance = {"format": AUGMENTATION_FORMAT, "generator_sha256": None, "variant": "copy_paste" if paste else "turned",
                   "seed": seed, "n": n, "shard_size": shard_size, "image_size": int(sources["image"].shape[-1]),
-                  "classes": {"name": classes.name, "names": list(classes.names), "palette": [list(p) for p in classes.palette],
-                              "osd_ids": list(classes.osd_ids)},
+                  "classes": _classes_record(classes),
                   "composed": {"source_sha256": _labels_sha256(sources["label"]) + _images_sha256(sources["image"]),
                                "n_source": len(sources["label"]), "paste": paste, **rule},
                   "speckle_enl": speckle_enl}
@@ -281,8 +291,7 @@ def write_copy_paste_set(sources: dict,          # real pairs {"image": (M,1,H,W
     def shard(k: int, count: int, shard_seed: int) -> dict:  # the seeds of write_augmentation_set's SDEdit starts
         images, labels = _turned_pairs(sources, count, derive_seed(seed, 7, k))
         if paste: images, labels = copy_paste_pairs(images, labels, objects, derive_seed(seed, 8, k), onto, donors)
-        soft = torch.nn.functional.one_hot(labels.long(), classes.num_classes).permute(0, 3, 1, 2).float()
-        return {"image": images, "soft": soft, "label": labels}
+        return {"image": images, "soft": one_hot_soft(labels, classes.num_classes), "label": labels}
     return _write_shards(out, provenance, n, shard_size, seed, shard, speckle_enl, progress)
 
 
@@ -320,5 +329,5 @@ class RealAsGenerated(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         item = self.base[i]
-        soft = torch.nn.functional.one_hot(item["label"].long(), self.classes.num_classes).permute(2, 0, 1).float()
+        soft = one_hot_soft(item["label"], self.classes.num_classes)
         return {"image": item["image"], "soft": soft, "label": item["label"]}
