@@ -213,6 +213,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                     "paste_donors": 2},
                                                    "as copy_paste_sea_real_share_freemask_val_r2, the objects of two other pairs pasted "
                                                    "over each (more slicks, look-alikes and ships per scene)", False, False),
+    "copy_paste_sea3_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0, "paste_onto": "sea",
+                                                    "paste_donors": 3},
+                                                   "as copy_paste_sea2_real_share_freemask_val_r2 with three donors: how far more pasted "
+                                                   "objects per scene go", False, False),
     "turned_real_share_freemask_val_rerun": ({**COMPOSED_VAL, "generation": "turned"},
                                              "turned_real_share_freemask_val run again, parameter for parameter, on the processor of the "
                                              "paste-rule arms: their control there", False, False),
