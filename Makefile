@@ -10,7 +10,7 @@ OUT ?= runs/main
 # chose on the validation split ("choice" in bench/results/dakd_headroom.json; a test keeps the two in step). That
 # recipe composes its added pairs from the real ones (copy-paste) and loads no generator: the one measured to pay here.
 # `make run RECIPE=` runs the notebook's own defaults (the paper's DAKD, the packaged generator); PARAMS come after and override.
-RECIPE ?= -p profile few-label -p generation copy_paste -p real_share 0.5 -p filter_generated freemask -p filter_reference val -p filter_ratio 2.0
+RECIPE ?= -p profile few-label -p generation copy_paste -p real_share 0.5 -p filter_generated freemask -p filter_reference val -p filter_ratio 2.0 -p paste_onto sea -p paste_donors 2
 PARAMS ?=
 PYTEST_ARGS ?=
 

@@ -211,8 +211,10 @@ ARMS = {  # arm -> (main-job parameters it changes, what it is, whether it gener
                                                   "slick never covers a ship or cuts into land)", False, False),
     "copy_paste_sea2_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0, "paste_onto": "sea",
                                                     "paste_donors": 2},
-                                                   "as copy_paste_sea_real_share_freemask_val_r2, the objects of two other pairs pasted "
-                                                   "over each (more slicks, look-alikes and ships per scene)", False, False),
+                                                   "the copy-paste pairs composed with no generator, the objects of two other pairs "
+                                                   "pasted over each scene's sea (ships and land kept), half of every batch real, "
+                                                   "FreeMask on the validation reference keeping a pixel up to 2x its class's mean loss "
+                                                   "there", False, False),
     "copy_paste_sea3_real_share_freemask_val_r2": ({**COMPOSED_VAL, "generation": "copy_paste", "filter_ratio": 2.0, "paste_onto": "sea",
                                                     "paste_donors": 3},
                                                    "as copy_paste_sea2_real_share_freemask_val_r2 with three donors: how far more pasted "
