@@ -6,7 +6,7 @@
 The CPU table (sweeps/table_m_cpu.yaml: SynthSAR, the few-label regime of bench.dakd_headroom, three seeds). One
 generator per augmentation method serves every run, trained here first (resumably, in `<path>.run`) on the 16
 labelled scenes alone with the few-label profile's budget (GENERATORS; the sar_jointnet one is the headroom study's,
-copied from the package, which ships it),
+copied from the package, which ships it; a COMPOSED_METHODS row has none: its pairs are composed from the real ones),
 and measured once into its card (`quality`: 256 free-sampler pairs against 512 fresh SynthSAR scenes, seg_fd in the
 features of one SAROSS-Net trained on the labelled scenes for every method, so the column compares methods; FID and
 sFID with `--inception-path`).
@@ -48,6 +48,8 @@ NONE = "none"  # the row of students trained on real pairs only
 GENERATORS = {  # method -> its CPU generator folder (trained on the few-label profile's 16 labelled scenes)
     "sar_jointnet": GENERATOR, "ddpm": "runs/generators/synthsar-16-few-label-ddpm",
     "satsynth": "runs/generators/synthsar-16-few-label-satsynth", "semgan": "runs/generators/synthsar-16-few-label-semgan"}
+COMPOSED_METHODS = {  # method -> the main-job parameters of a row whose pairs are composed from the real ones, no generator
+    "copy_paste": {"generation": "copy_paste", "paste_onto": "sea", "paste_donors": 2}}  # the headroom study's paste rule
 QUALITY = ("seg_fd", "fid", "sfid", "alignment_miou")  # generation_quality.json's figures a row reports
 EVAL = dict(n_eval=PRETRAINED_RECIPE["eval"]["n_eval"], n_reference=PRETRAINED_RECIPE["eval"]["n_reference"], reference_seed=99,
             seg_steps=400)  # as the packaged generator's card measures (pretrain)
@@ -61,9 +63,10 @@ def methods(sweep: Sweep) -> list[str]:
 
 
 def cell_sweep(sweep: Sweep, method: str, student: str) -> Sweep:
-    "One cell's runs (a method and a student, the sweep's other grid keys and seeds), its generator loaded from GENERATORS."
+    "One cell's runs (a method and a student, the sweep's other grid keys and seeds), its generator loaded from GENERATORS (or composed)."
+    made = COMPOSED_METHODS.get(method) or {"generator": method, "jointnet_path": GENERATORS[method]}
     return Sweep(name=f"{sweep.name}_{method}_{student}", description=f"{sweep.description}: {method}, {student}", seeds=sweep.seeds,
-                 base={**sweep.base, "generator": method, "jointnet_path": GENERATORS[method]},
+                 base={**sweep.base, **made},
                  grid={**{k: v for k, v in sweep.grid.items() if k != "generator"}, "student": [student]})
 
 
@@ -73,12 +76,22 @@ def sweep_n_real(sweep: Sweep) -> int:
     return sweep.base.get("n_real") or profile_part(sweep.base["profile"], "data")["n_real"]
 
 
-def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
+def pending_generators(sweep: Sweep,
+                       done: frozenset,  # (method, student, seed) finished before (committed_rows)
+                       ) -> list[str]:
+    "The methods with a generator and a cell still to run: only their generators are trained and measured."
+    return [m for m in methods(sweep) if m not in COMPOSED_METHODS
+            and any((m, s, seed) not in done for s in sweep.grid["student"] for seed in sweep.seeds)]
+
+
+def train_generators(sweep: Sweep, threads: int,
+                     only: list[str] | None = None,  # these methods (None: every generator method)
+                     ) -> dict[str, dict]:
     "Each method's generator, trained on the profile's labelled scenes where missing; method -> its checked card."
     import torch
     n_real = sweep_n_real(sweep)
     cards = {}
-    for m in methods(sweep):
+    for m in (m for m in methods(sweep) if m not in COMPOSED_METHODS and (only is None or m in only)):
         folder, recipe = ROOT / GENERATORS[m], {"variant": m}
         if not (folder / "card.json").is_file() and not adopt_packaged(folder, n_real, sweep.base["profile"], recipe):
             print(f"generator {m}: training on the {n_real} labelled scenes into {GENERATORS[m]}", file=sys.stderr)
@@ -88,9 +101,12 @@ def train_generators(sweep: Sweep, threads: int) -> dict[str, dict]:
     return cards
 
 
-def measure_generators(sweep: Sweep, inception_path: str | None = None) -> dict[str, dict]:
+def measure_generators(sweep: Sweep, inception_path: str | None = None,
+                       only: list[str] | None = None,  # these methods (None: every generator method)
+                       ) -> dict[str, dict]:
     "Each method's generator card measured (measure_cards); method -> quality."
-    return dict(zip(methods(sweep), measure_cards([ROOT / GENERATORS[m] for m in methods(sweep)], sweep, inception_path)))
+    ms = [m for m in methods(sweep) if m not in COMPOSED_METHODS and (only is None or m in only)]
+    return dict(zip(ms, measure_cards([ROOT / GENERATORS[m] for m in ms], sweep, inception_path)))
 
 
 def measure_cards(folders: list[Path],             # generator folders trained on the sweep's labelled scenes
@@ -127,12 +143,17 @@ def measure_cards(folders: list[Path],             # generator folders trained o
     return out
 
 
-def committed_rows(table: Path, sweep: Sweep, sweep_file: str) -> list[dict]:
-    "The runs a written table_m.json holds for this sweep (same file, base and seeds): finished in an earlier session, not run again."
-    if not table.is_file(): return []
+def committed_table(table: Path, sweep: Sweep, sweep_file: str) -> dict:
+    """A written table_m.json for this sweep (same file, base and seeds), or {}: its runs, finished in an earlier session,
+    are not run again, and its generation figures and generator records stand for generators not on this machine."""
+    if not table.is_file(): return {}
     old = load_json(table)
-    if old.get("sweep") != {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds}: return []
-    return old.get("runs", [])
+    return old if old.get("sweep") == {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds} else {}
+
+
+def committed_rows(table: Path, sweep: Sweep, sweep_file: str) -> list[dict]:
+    "The runs a written table_m.json holds for this sweep (committed_table)."
+    return committed_table(table, sweep, sweep_file).get("runs", [])
 
 
 def merge_rows(fresh: list[dict], kept: list[dict]) -> list[dict]:
@@ -175,7 +196,8 @@ def collect(runs: Path) -> list[dict]:
         if res.get("status") != "ok" or "dakd" not in res.get("test", {}): continue
         p, quality = res["params"], res_file.parent / "generation_quality.json"
         q = load_json(quality) if quality.is_file() else {}
-        rows.append({"run": str(res_file.parent.relative_to(runs)), "method": p["generator"], "student": p["student"], "seed": p["seed"],
+        method = p["generation"] if p.get("generation") in COMPOSED_METHODS else p["generator"]
+        rows.append({"run": str(res_file.parent.relative_to(runs)), "method": method, "student": p["student"], "seed": p["seed"],
                      "jointnet_path": p.get("jointnet_path") or None,
                      **{s: {"miou": res["test"][s]["miou"], "f1": res["test"][s]["f1_macro"]} for s in ("baseline", "dakd")},
                      "generation": {k: q.get(k) for k in QUALITY}})
@@ -287,22 +309,28 @@ def main(argv=None) -> int:
             print(f"{folder}: seg_fd {q['seg_fd']:.2f}, alignment {q['alignment_miou']['generated']:.3f} (real {q['alignment_miou']['real']:.3f})")
         return 0
     sweep_file = os.path.relpath(args.sweep, ROOT)
-    kept = committed_rows(out / "table_m.json", sweep, sweep_file)
+    committed = committed_table(out / "table_m.json", sweep, sweep_file)
+    kept = committed.get("runs", [])
     if not args.collect_only:
-        train_generators(sweep, threads)
-        measure_generators(sweep, args.inception_path)
-        if not run_table(sweep, runs, args.workers, threads, frozenset((r["method"], r["student"], r["seed"]) for r in kept)): return 1
+        done = frozenset((r["method"], r["student"], r["seed"]) for r in kept)
+        train_generators(sweep, threads, pending_generators(sweep, done))
+        measure_generators(sweep, args.inception_path, pending_generators(sweep, done))
+        if not run_table(sweep, runs, args.workers, threads, done): return 1
     rows = [r for r in merge_rows(collect(runs), kept) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
     if not rows: raise SystemExit(f"{runs}: no finished run of {sweep.source}'s grid")
     used = {(r["method"], r["jointnet_path"]) for r in rows if r["jointnet_path"]}  # the generators the runs loaded
     cards = {m: load_json(ROOT / path / "card.json") for m, path in sorted(used) if (ROOT / path / "card.json").is_file()}
-    measured = all(m in cards and "quality" in cards[m] for m in order)  # the CPU table: one segmenter for every generator
+    generated = [m for m in order if m not in COMPOSED_METHODS]  # composed rows have no generator to measure
+    here = all(m in cards and "quality" in cards[m] for m in generated)  # the CPU table: one segmenter for every generator
+    measured = here or all(m in committed.get("generation", {}) for m in generated)  # or as the committed table measured them
     cells = summarize(rows, order, students)
-    generation = card_figures({m: cards[m] for m in order}) if measured else generation_figures(rows, order, students)
+    generation = ((card_figures({m: cards[m] for m in generated}) if here else {m: committed["generation"][m] for m in generated})
+                  if measured else generation_figures(rows, generated, students))
+    cards = cards if here else {**committed.get("generators", {}), **cards}
     save_json({"sweep": {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds},
                "command": "python -m bench.table_m " + " ".join(sys.argv[1:] if argv is None else argv),
                "students": students, "methods": order, "cells": cells, "generation": generation, "runs": rows,
-               "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "quality_eval")} for m, c in cards.items()},
+               "generators": {m: {k: c.get(k) for k in ("steps", "train_s", "config", "commit", "quality_eval")} for m, c in sorted(cards.items())},
                "machine": machine_record()}, out / "table_m.json")
     text = markdown(cells, generation, students, sweep.seeds)
     with atomic_path(out / "table_m.md") as tmp: tmp.write_text(text)

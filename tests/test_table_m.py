@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.table_m import CPU_SWEEP, cell_sweep, GENERATORS, NONE, collect, generation_figures, main, markdown, methods, summarize
+from bench.table_m import CPU_SWEEP, COMPOSED_METHODS, cell_sweep, GENERATORS, NONE, collect, generation_figures, main, markdown, methods, summarize
 from dakd_nb.main_job import stage_fingerprints
 from dakd_nb.main_params import MainJobParams
 from dakd_nb.plan import run_plan
@@ -23,8 +23,9 @@ def test_both_sweeps_cross_the_papers_four_students_with_four_generators():
     for f in (CPU_SWEEP, PAPER_SWEEP):
         s = load_sweep(f)
         assert set(s.grid["student"]) == {"deeplabv3plus", "cbdnet", "mask2former", "segformer"} <= set(segmenter_names())
-        assert set(methods(s)) == {"sar_jointnet", "ddpm", "satsynth", "semgan"} and len(s.seeds) == 3
-        assert len(s.configs()) == 4 * 4 * 3
+        assert set(methods(s)) - set(COMPOSED_METHODS) == {"sar_jointnet", "ddpm", "satsynth", "semgan"} and len(s.seeds) == 3
+        assert len(s.configs()) == 4 * len(methods(s)) * 3
+    assert set(methods(load_sweep(CPU_SWEEP))) & set(COMPOSED_METHODS) == {"copy_paste"}  # the CPU table's row without a generator
 
 
 def test_every_method_of_the_cpu_table_runs_the_same_names_on_its_own_generator():
@@ -36,6 +37,11 @@ def test_every_method_of_the_cpu_table_runs_the_same_names_on_its_own_generator(
         assert list(first) == [f"seed={x}" for x in s.seeds]
         for m in methods(s):
             for name, params in cell_sweep(s, m, student).configs().items():
+                if m in COMPOSED_METHODS:  # no generator: the main job's composed generation, checked as a run would be
+                    assert "jointnet_path" not in params and params["generation"] == m and params["student"] == student
+                    assert {k: v for k, v in params.items() if k not in COMPOSED_METHODS[m]} == other(first[name]), (m, name)
+                    MainJobParams.resolve(**params, output_dir="x")
+                    continue
                 assert params["generator"] == m and params["jointnet_path"] == GENERATORS[m] and params["student"] == student
                 assert other(params) == other(first[name]), (m, name)
     assert len(set(GENERATORS.values())) == len(GENERATORS), "each method its own generator folder"
@@ -77,6 +83,33 @@ def test_rows_gains_and_the_none_row(tmp_path):
     assert "| none | – | – | – | 40.0 ± 0.0 / 50.0 ± 0.0 |  | 55.0 ± 7.1 / 65.0 ± 7.1 |  |" in md
     assert "| semgan | 10.50 ± 0.71 | – | – | 38.5 ± 0.7 / 48.5 ± 0.7 | -1.5 ± 0.7 (0/2) |" in md
     assert "in the features of the runs' real-trained cbdnet baseline" in md
+
+
+def test_a_composed_row_is_collected_by_its_generation_and_keeps_the_committed_generators_figures(tmp_path):
+    "A copy_paste run's results.json names the default generator: its row is its generation's; the generators' figures stay the committed table's."
+    import bench.table_m as tm
+    runs, out = _table(tmp_path), tmp_path / "out"
+    for seed in (0, 1):
+        run = runs / "copy_paste" / f"student=cbdnet,seed={seed}"
+        _write(run, "sar_jointnet", "cbdnet", seed, 0.40, 0.45, 3.0)
+        res = json.loads((run / "results.json").read_text())
+        (run / "results.json").write_text(json.dumps({**res, "params": {**res["params"], "generation": "copy_paste"}}))
+    assert {r["method"] for r in collect(runs)} == {"sar_jointnet", "semgan", "copy_paste"}
+    sweep = tmp_path / "t.yaml"
+    sweep.write_text("name: t\nbase: {profile: tiny}\ngrid: {student: [cbdnet, segformer], generator: [sar_jointnet, semgan, copy_paste]}\n"
+                     "seeds: [0, 1]\n")
+    rel = os.path.relpath(sweep, tm.ROOT)
+    figures = {m: {"seg_fd": {"mean": fd, "sd": 0.0, "n": 1, "source": "the cards"}} for m, fd in (("sar_jointnet", 6.0), ("semgan", 190.0))}
+    out.mkdir()
+    (out / "table_m.json").write_text(json.dumps({"sweep": {"file": rel, "base": {"profile": "tiny"}, "seeds": [0, 1]}, "runs": [],
+                                                  "generation": figures, "generators": {"semgan": {"steps": 7}}}))
+    assert main(["--sweep", str(sweep), "--runs", str(runs), "--out", str(out), "--collect-only"]) == 0
+    table = json.loads((out / "table_m.json").read_text())
+    assert table["generation"] == figures and table["generators"]["semgan"]["steps"] == 7  # the committed ones, not the runs' figures
+    assert table["cells"]["copy_paste"]["cbdnet"]["gain"]["mean"] == pytest.approx(5.0) and "segformer" not in table["cells"]["copy_paste"]
+    assert "| copy_paste | – | – | – |" in (out / "table_m.md").read_text()
+    assert tm.pending_generators(load_sweep(sweep), frozenset(
+        (m, s, x) for m in ("sar_jointnet", "copy_paste") for s in ("cbdnet", "segformer") for x in (0, 1))) == ["semgan"]
 
 
 def test_the_none_row_averages_each_seeds_own_baselines(tmp_path):
