@@ -178,7 +178,10 @@ def run_table(sweep: Sweep, runs: Path, workers: int, threads: int,
                 cell = replace(cell_sweep(sweep, m, s), seeds=todo)
                 if m != first:  # a baseline the first method's run did not train here is trained again by the cell's run
                     share_stages(runs / first / s, runs / m / s, list(cell.configs()), ("student_baseline",))
-                ok.append(_run(cell, runs / m / s))
+                try: ok.append(_run(cell, runs / m / s, 1))  # one seed at a time: the pool runs `workers` cells at once
+                except Exception as e:  # a cell that fails to start fails the table, naming it (the others go on)
+                    print(f"{m}/{s}: {type(e).__name__}: {e}", file=sys.stderr)
+                    ok.append(False)
         threads_ = [threading.Thread(target=work) for _ in range(workers)]
         for t in threads_: t.start()
         for t in threads_: t.join()

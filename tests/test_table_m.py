@@ -191,7 +191,7 @@ def test_a_table_finishes_over_sessions_from_its_committed_file(tmp_path, monkey
     sweep_file.write_text("name: t\nbase: {profile: tiny, dataset: synthsar}\n"
                           "grid: {student: [cbdnet, segformer], generator: [sar_jointnet, semgan]}\nseeds: [0, 1]\n")
     runs, out, calls = tmp_path / "runs", tmp_path / "out", []
-    def fake_run(cell, folder):
+    def fake_run(cell, folder, workers):
         calls.append((cell.base["generator"], cell.grid["student"][0], cell.seeds))
         for seed in cell.seeds: _write(folder / f"seed={seed}", cell.base["generator"], cell.grid["student"][0], seed, 0.4, 0.43, None)
         return True
@@ -226,3 +226,19 @@ def load_sweep_text(tmp_path: Path, grid: str):
     f = tmp_path / "t.yaml"
     f.write_text(f"name: t\nbase: {{profile: tiny, dataset: synthsar}}\n{grid}\nseeds: [0]\n")
     return load_sweep(f)
+
+
+def test_run_table_runs_each_pending_cell_once_and_fails_when_one_does(tmp_path, monkeypatch):
+    "Each cell still to run goes to the headroom study's runner, one seed at a time; a cell that raises fails the table."
+    import bench.table_m as tm
+    sweep = tmp_path / "t.yaml"
+    sweep.write_text("name: t\nbase: {profile: tiny}\ngrid: {student: [cbdnet, segformer], generator: [sar_jointnet, copy_paste]}\n"
+                     "seeds: [0, 1]\n")
+    s, calls = load_sweep(sweep), []
+    monkeypatch.setattr(tm, "_run", lambda cell, folder, workers: calls.append((folder.relative_to(tmp_path).as_posix(), cell.seeds, workers)) or True)
+    done = frozenset(("sar_jointnet", st, x) for st in ("cbdnet", "segformer") for x in (0, 1)) | {("copy_paste", "cbdnet", 0)}
+    assert tm.run_table(s, tmp_path, 2, 1, done)
+    assert sorted(calls) == [("copy_paste/cbdnet", [1], 1), ("copy_paste/segformer", [0, 1], 1)]
+    def broken(cell, folder, workers): raise RuntimeError("no notebook")
+    monkeypatch.setattr(tm, "_run", broken)
+    assert not tm.run_table(s, tmp_path, 2, 1, done)
