@@ -445,10 +445,11 @@ def summarize(rows: list[dict], arms: list[str]) -> dict:
         if s != CEILING and all(CEILING in r[s] for r in rows):  # an arm with its own ceiling
             own = _mean_sd(_ceiling_gains(rows, s))
             out[s].update(ceiling_gain=own, share_of_own_ceiling=share(gains, own["mean"]))
-    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, *CONTROLS_COMPOSED) and control_of(a, rows) in arms
-              and all(_same_baseline(r, a, control_of(a, rows)) for r in rows)):
-        over = [r[s]["miou"] - r[control_of(s, rows)]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
-        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=control_of(s, rows))
+    for s in (a for a in arms if a not in (CONTROL, CONTROL_VAL, *CONTROLS_COMPOSED)):
+        c = control_of(s, rows)
+        if c not in arms or not all(_same_baseline(r, s, c) for r in rows): continue
+        over = [r[s]["miou"] - r[c]["miou"] for r in rows]  # what the arm's pairs add over duplicated real ones, seed by seed
+        out[s].update(over_control=_mean_sd(over), over_control_positive=sum(g > 0 for g in over), control=c)
     return out
 
 

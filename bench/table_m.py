@@ -76,12 +76,18 @@ def sweep_n_real(sweep: Sweep) -> int:
     return sweep.base.get("n_real") or profile_part(sweep.base["profile"], "data")["n_real"]
 
 
+def generator_methods(sweep: Sweep,
+                      only: list[str] | None = None,  # these methods (None: every one with a generator)
+                      ) -> list[str]:
+    "The sweep's methods that have a generator (not COMPOSED_METHODS), in its order."
+    return [m for m in methods(sweep) if m not in COMPOSED_METHODS and (only is None or m in only)]
+
+
 def pending_generators(sweep: Sweep,
                        done: frozenset,  # (method, student, seed) finished before (committed_rows)
                        ) -> list[str]:
     "The methods with a generator and a cell still to run: only their generators are trained and measured."
-    return [m for m in methods(sweep) if m not in COMPOSED_METHODS
-            and any((m, s, seed) not in done for s in sweep.grid["student"] for seed in sweep.seeds)]
+    return [m for m in generator_methods(sweep) if any((m, s, seed) not in done for s in sweep.grid["student"] for seed in sweep.seeds)]
 
 
 def train_generators(sweep: Sweep, threads: int,
@@ -91,7 +97,7 @@ def train_generators(sweep: Sweep, threads: int,
     import torch
     n_real = sweep_n_real(sweep)
     cards = {}
-    for m in (m for m in methods(sweep) if m not in COMPOSED_METHODS and (only is None or m in only)):
+    for m in generator_methods(sweep, only):
         folder, recipe = ROOT / GENERATORS[m], {"variant": m}
         if not (folder / "card.json").is_file() and not adopt_packaged(folder, n_real, sweep.base["profile"], recipe):
             print(f"generator {m}: training on the {n_real} labelled scenes into {GENERATORS[m]}", file=sys.stderr)
@@ -105,7 +111,7 @@ def measure_generators(sweep: Sweep, inception_path: str | None = None,
                        only: list[str] | None = None,  # these methods (None: every generator method)
                        ) -> dict[str, dict]:
     "Each method's generator card measured (measure_cards); method -> quality."
-    ms = [m for m in methods(sweep) if m not in COMPOSED_METHODS and (only is None or m in only)]
+    ms = generator_methods(sweep, only)
     return dict(zip(ms, measure_cards([ROOT / GENERATORS[m] for m in ms], sweep, inception_path)))
 
 
@@ -316,20 +322,21 @@ def main(argv=None) -> int:
     kept = committed.get("runs", [])
     if not args.collect_only:
         done = frozenset((r["method"], r["student"], r["seed"]) for r in kept)
-        train_generators(sweep, threads, pending_generators(sweep, done))
-        measure_generators(sweep, args.inception_path, pending_generators(sweep, done))
+        pending = pending_generators(sweep, done)
+        train_generators(sweep, threads, pending)
+        measure_generators(sweep, args.inception_path, pending)
         if not run_table(sweep, runs, args.workers, threads, done): return 1
     rows = [r for r in merge_rows(collect(runs), kept) if r["seed"] in sweep.seeds and r["student"] in students and r["method"] in order]
     if not rows: raise SystemExit(f"{runs}: no finished run of {sweep.source}'s grid")
     used = {(r["method"], r["jointnet_path"]) for r in rows if r["jointnet_path"]}  # the generators the runs loaded
     cards = {m: load_json(ROOT / path / "card.json") for m, path in sorted(used) if (ROOT / path / "card.json").is_file()}
-    generated = [m for m in order if m not in COMPOSED_METHODS]  # composed rows have no generator to measure
-    here = all(m in cards and "quality" in cards[m] for m in generated)  # the CPU table: one segmenter for every generator
-    measured = here or all(m in committed.get("generation", {}) for m in generated)  # or as the committed table measured them
+    generated = generator_methods(sweep)  # composed rows have no generator to measure
     cells = summarize(rows, order, students)
-    generation = ((card_figures({m: cards[m] for m in generated}) if here else {m: committed["generation"][m] for m in generated})
-                  if measured else generation_figures(rows, generated, students))
-    cards = cards if here else {**committed.get("generators", {}), **cards}
+    if all(m in cards and "quality" in cards[m] for m in generated):  # the CPU table: one segmenter for every generator
+        generation = card_figures({m: cards[m] for m in generated})
+    elif all(m in committed.get("generation", {}) for m in generated):  # their cards not here: as the committed table measured them
+        generation, cards = {m: committed["generation"][m] for m in generated}, {**committed.get("generators", {}), **cards}
+    else: generation = generation_figures(rows, generated, students)
     save_json({"sweep": {"file": sweep_file, "base": sweep.base, "seeds": sweep.seeds},
                "command": "python -m bench.table_m " + " ".join(sys.argv[1:] if argv is None else argv),
                "students": students, "methods": order, "cells": cells, "generation": generation, "runs": rows,

@@ -251,11 +251,12 @@ def copy_paste_pairs(images: torch.Tensor,  # (n, 1, H, W) real images
     n = len(labels)
     if n < 2: return images, labels  # no other pair to take objects from
     g, objects = torch.Generator().manual_seed(seed), torch.as_tensor(objects, dtype=labels.dtype)
+    onto = None if onto is None else torch.as_tensor(onto, dtype=labels.dtype)
     out_images, out_labels = images, labels
     for _ in range(donors):
         donor = (torch.arange(n) + torch.randint(1, n, (n,), generator=g)) % n  # never itself
         pasted = torch.isin(labels[donor], objects)  # the donor's own objects, not what was pasted onto it
-        if onto is not None: pasted &= torch.isin(out_labels, torch.as_tensor(onto, dtype=labels.dtype))
+        if onto is not None: pasted &= torch.isin(out_labels, onto)
         out_images, out_labels = torch.where(pasted[:, None], images[donor], out_images), torch.where(pasted, labels[donor], out_labels)
     return out_images, out_labels
 
